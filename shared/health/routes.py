@@ -1,0 +1,107 @@
+"""/api/v1/health: the public probes."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import Response
+from pydantic import BaseModel
+
+from shared.errors import ServiceUnhealthy
+from shared.health import service
+from shared.http.app import group_router
+from shared.http.envelope import Envelope, Timestamp, ok
+from shared.settings import get_settings
+
+router = group_router("/api/v1/health", "Health")
+
+
+class Documentation(BaseModel):
+    openapi_json: str = "/api-docs/openapi.json"
+    api_docs: str = "/api-docs"
+
+
+class BasicHealth(BaseModel):
+    status: Literal["healthy"]
+    version: str
+    uptime: float
+    documentation: Documentation
+
+
+class ComponentOut(BaseModel):
+    status: Literal["healthy", "unhealthy"]
+    message: str | None
+    details: dict[str, Any] | None
+
+
+class DetailedHealth(BaseModel):
+    status: Literal["healthy", "unhealthy"]
+    timestamp: Timestamp
+    checks: dict[str, ComponentOut]
+
+
+class Probe(BaseModel):
+    status: str
+    timestamp: Timestamp
+    probe: str
+    checks: dict[str, ComponentOut] | None = None
+
+
+def _checks(report: service.Report) -> dict[str, ComponentOut]:
+    return {
+        name: ComponentOut(status=c.status, message=c.message, details=c.details)
+        for name, c in report.checks.items()
+    }
+
+
+def detailed_envelope(report: service.Report, response: Response) -> Envelope[DetailedHealth]:
+    """Shared with the admin group's /admin/health, which exposes error details."""
+    response.status_code = 200 if report.healthy else 503
+    status: Literal["healthy", "unhealthy"] = "healthy" if report.healthy else "unhealthy"
+    return ok(DetailedHealth(status=status, timestamp=report.timestamp, checks=_checks(report)))
+
+
+@router.get("", summary="Basic health: database and configuration")
+def health() -> Envelope[BasicHealth]:
+    if not (service.database().healthy and service.application().healthy):
+        raise ServiceUnhealthy()
+    return ok(
+        BasicHealth(
+            status="healthy",
+            version=get_settings().version,
+            uptime=service.uptime_seconds(),
+            documentation=Documentation(),
+        )
+    )
+
+
+@router.get("/detailed", summary="Component health (no error text: see /admin/health)")
+def detailed(response: Response) -> Envelope[DetailedHealth]:
+    return detailed_envelope(service.detailed(expose_errors=False), response)
+
+
+@router.get("/live", summary="Liveness: the function answers")
+def live() -> Envelope[Probe]:
+    return ok(Probe(status="alive", timestamp=service.Report({}).timestamp, probe="liveness"))
+
+
+def _probe(report: service.Report, response: Response, up: str, down: str, probe: str) -> Envelope[Probe]:
+    response.status_code = 200 if report.healthy else 503
+    return ok(
+        Probe(
+            status=up if report.healthy else down,
+            timestamp=report.timestamp,
+            probe=probe,
+            checks=_checks(report),
+        )
+    )
+
+
+@router.get("/ready", summary="Readiness: database and configuration")
+def ready(response: Response) -> Envelope[Probe]:
+    return _probe(service.readiness(), response, "ready", "not_ready", "readiness")
+
+
+@router.get("/startup", summary="Startup: database reachable and every migration applied")
+def startup(response: Response) -> Envelope[Probe]:
+    return _probe(service.startup(), response, "started", "starting", "startup")

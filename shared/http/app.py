@@ -1,0 +1,146 @@
+"""The app factory every resource group uses: one FastAPI app per Lambda, same behaviour everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import psycopg
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.errors import (
+    AppError,
+    DatabaseError,
+    InvalidInput,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    SchemaInvalid,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from shared.http.envelope import ErrorEnvelope, error_body
+from shared.http.middleware import RequestContextMiddleware
+from shared.observability import logger
+from shared.settings import get_settings
+
+BEARER_SCHEME = "bearer_auth"
+
+
+class JsonRoute(APIRoute):
+    """A route whose JSON body must be sent as JSON: anything else is a 415, not a 422."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if self.body_field is None:
+            return handler
+
+        async def check_content_type(request: Request) -> Response:
+            if await request.body():
+                media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+                if media != "application/json" and not media.endswith("+json"):
+                    raise UnsupportedMediaType()
+            return await handler(request)
+
+        return check_content_type
+
+
+def group_router(prefix: str, tag: str) -> APIRouter:
+    """The router of one resource group: its gateway prefix, its OpenAPI tag, JSON-only bodies."""
+    return APIRouter(
+        prefix=prefix,
+        tags=[tag],
+        route_class=JsonRoute,
+        responses={
+            400: {"model": ErrorEnvelope},
+            422: {"model": ErrorEnvelope},
+            500: {"model": ErrorEnvelope},
+        },
+    )
+
+
+def create_app(*routers: APIRouter, title: str) -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title=title,
+        version=settings.version,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # one document for every group is served by the docs function
+    )
+    for router in routers:
+        app.include_router(router)
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(psycopg.OperationalError, _database_unavailable)
+    app.add_exception_handler(psycopg.Error, _database_error)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_allowed_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def error_response(request: Request, error: AppError) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None)
+    return JSONResponse(error_body(error, request_id), status_code=error.status, headers=error.headers)
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    if exc.status >= 500:
+        logger.error("request failed", extra={"code": exc.code})
+    return error_response(request, exc)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    # Never echo the input back: it may hold a password.
+    details = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
+    first = errors[0] if errors else {"loc": ("body",), "msg": "invalid", "type": "invalid"}
+    if any(e["type"] == "json_invalid" for e in errors):
+        return error_response(request, InvalidInput("Malformed JSON in request body"))
+    location = first["loc"][0] if first["loc"] else "body"
+    field = ".".join(str(p) for p in first["loc"][1:]) or str(location)
+    if location in ("path", "query", "header"):
+        return error_response(request, ValidationFailed(field, first["msg"], details=details))
+    message = f"Validation failed for {field}: {first['msg']}"
+    return error_response(request, SchemaInvalid(message, details=details))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    mapped: dict[int, AppError] = {
+        404: NotFound(),
+        405: MethodNotAllowed(),
+        413: PayloadTooLarge(),
+        415: UnsupportedMediaType(),
+    }
+    error = mapped.get(exc.status_code) or InvalidInput(str(exc.detail))
+    response = error_response(request, error)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    logger.warning("database unavailable", extra={"error": type(exc).__name__})
+    return error_response(request, ServiceUnavailable())
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    logger.exception("database error")
+    return error_response(request, DatabaseError())

@@ -1,0 +1,29 @@
+"""limit/offset query parameters with a default and a maximum; bad values are a 400."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Query
+
+MAX_OFFSET = 10_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def pagination(default_limit: int = 50, max_limit: int = 1000) -> Callable[..., Page]:
+    """A FastAPI dependency; out-of-range values fail query validation, which answers 400."""
+
+    def page(
+        limit: Annotated[int, Query(ge=1, le=max_limit)] = default_limit,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    ) -> Page:
+        return Page(limit=limit, offset=offset)
+
+    return page

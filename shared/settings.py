@@ -1,0 +1,65 @@
+"""The one settings object. Read from the environment once per execution environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["dev", "test", "staging", "prod"]
+SAFE_ENVIRONMENTS: frozenset[str] = frozenset({"dev", "test"})
+DEV_WEBHOOK_SECRET = "dev-webhook-secret-change-me"  # noqa: S105 - refused outside dev/test
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Environment = "dev"
+    service_name: str = Field(default="serverless-starter", alias="POWERTOOLS_SERVICE_NAME")
+    version: str = "0.1.0"
+
+    # Database: DATABASE_URL wins; otherwise the Secrets Manager secret (RDS JSON shape).
+    database_url: str | None = None
+    database_secret_arn: str | None = None
+    db_connect_timeout_seconds: int = Field(default=3, ge=1, le=60)
+    db_statement_timeout_ms: int = Field(default=10_000, ge=100)
+    # None disables server-side prepared statements: required behind RDS Proxy (pinning).
+    db_prepare_threshold: int | None = 5
+    # After this much idle time a cheap ping guards against a connection the server dropped.
+    db_ping_after_idle_seconds: float = Field(default=60.0, ge=0)
+
+    cors_allowed_origins: list[str] = Field(default_factory=lambda: ["http://localhost:5173"])
+    max_body_bytes: int = 2 * 1024 * 1024
+
+    # Queues (filled in by the template / local stack).
+    task_queue_url: str | None = None
+    priority_task_queue_url: str | None = None
+
+    webhook_signing_secret: str = DEV_WEBHOOK_SECRET
+    initial_admin_password: str | None = Field(default=None, repr=False)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_outside_dev(self) -> Self:
+        if self.environment in SAFE_ENVIRONMENTS:
+            return self
+        problems: list[str] = []
+        if "*" in self.cors_allowed_origins:
+            problems.append("CORS_ALLOWED_ORIGINS must list origins, not '*'")
+        if any(o.startswith("http://") for o in self.cors_allowed_origins):
+            problems.append("CORS_ALLOWED_ORIGINS must use https outside dev/test")
+        if self.webhook_signing_secret == DEV_WEBHOOK_SECRET or len(
+            self.webhook_signing_secret
+        ) < 32:
+            problems.append("WEBHOOK_SIGNING_SECRET must be set to a random value of 32+ chars")
+        if not (self.database_url or self.database_secret_arn):
+            problems.append("DATABASE_URL or DATABASE_SECRET_ARN is required")
+        if problems:
+            raise ValueError(f"unsafe configuration for {self.environment}: " + "; ".join(problems))
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

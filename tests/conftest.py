@@ -1,0 +1,138 @@
+"""Test harness: a real PostgreSQL, a migrated template database, a fresh clone per test.
+
+TEST_DATABASE_URL (a superuser URL to a running cluster, set by `make test`) is used when present;
+otherwise this session starts its own cluster and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+os.environ.setdefault("ENVIRONMENT", "test")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "serverless-starter")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ServerlessStarter")
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+from shared import db, migrations  # noqa: E402
+from shared.settings import get_settings  # noqa: E402
+from tools import pg  # noqa: E402
+
+
+def _with_db(url: str, dbname: str) -> str:
+    return psycopg.conninfo.make_conninfo(url, dbname=dbname)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="starter-pg-"))
+    os.chmod(data_dir, 0o755)
+    cluster = pg.start(data_dir)
+    try:
+        yield cluster.url()
+    finally:
+        pg.stop(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _migrations_digest() -> str:
+    digest = hashlib.sha256()
+    for m in migrations.discover():
+        digest.update(m.up_sql.encode())
+    return digest.hexdigest()[:12]
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_admin_url: str) -> str:
+    """A migrated template, named after the migrations' content so edits rebuild it.
+    Built under an advisory lock: pytest-xdist workers share it."""
+    name = f"tmpl_{_migrations_digest()}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(4242)")
+        try:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            if not exists:
+                building = f"{name}_building"
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(building)))
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(building)))
+                migrations.up(_with_db(pg_admin_url, building))
+                conn.execute(
+                    sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                        sql.Identifier(building), sql.Identifier(name)
+                    )
+                )
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(4242)")
+    return name
+
+
+@pytest.fixture
+def database_url(pg_admin_url: str, template_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh database cloned from the template, wired into settings and shared.db."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template_db)
+            )
+        )
+    url = _with_db(pg_admin_url, name)
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    db.reset()
+    try:
+        yield url
+    finally:
+        db.reset()
+        get_settings.cache_clear()
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def empty_database_url(pg_admin_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A database with no migrations applied."""
+    name = f"e_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = _with_db(pg_admin_url, name)
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    db.reset()
+    try:
+        yield url
+    finally:
+        db.reset()
+        get_settings.cache_clear()
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def unreachable_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Settings pointing at a port where nothing listens."""
+    url = f"postgresql://postgres@127.0.0.1:{pg.free_port()}/nothing"
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    db.reset()
+    yield url
+    db.reset()
+    get_settings.cache_clear()
