@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import quote
 
@@ -84,10 +84,8 @@ def reset() -> None:
     """Close and forget the connection (settings changed, or the connection went bad)."""
     global _conn
     if _conn is not None:
-        try:
+        with suppress(psycopg.Error):
             _conn.close()
-        except psycopg.Error:
-            pass
     _conn = None
 
 

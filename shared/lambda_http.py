@@ -1,10 +1,10 @@
-"""Wraps a group's FastAPI app as a Lambda handler: Mangum plus Powertools logging/tracing/metrics."""
+"""A group's FastAPI app as a Lambda handler: Mangum plus Powertools logging, tracing, metrics."""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -25,8 +25,11 @@ def http_handler(app: FastAPI) -> LambdaHandler:
 
     @metrics.log_metrics(capture_cold_start_metric=True)
     @tracer.capture_lambda_handler(capture_response=False)
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @logger.inject_lambda_context(
+        correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+    )
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return adapter(event, context)  # type: ignore[arg-type]
+        response: dict[str, Any] = adapter(event, context)  # type: ignore[arg-type]
+        return response
 
-    return handler
+    return cast(LambdaHandler, handler)  # Powertools' decorators are untyped

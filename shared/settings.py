@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["dev", "test", "staging", "prod"]
 SAFE_ENVIRONMENTS: frozenset[str] = frozenset({"dev", "test"})
@@ -30,7 +31,10 @@ class Settings(BaseSettings):
     # After this much idle time a cheap ping guards against a connection the server dropped.
     db_ping_after_idle_seconds: float = Field(default=60.0, ge=0)
 
-    cors_allowed_origins: list[str] = Field(default_factory=lambda: ["http://localhost:5173"])
+    # NoDecode: the template passes a comma-separated list (CloudFormation CommaDelimitedList).
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:5173"]
+    )
     max_body_bytes: int = 2 * 1024 * 1024
 
     # Queues (filled in by the template / local stack).
@@ -39,6 +43,37 @@ class Settings(BaseSettings):
 
     webhook_signing_secret: str = DEV_WEBHOOK_SECRET
     initial_admin_password: str | None = Field(default=None, repr=False)
+
+    # Identity: sessions (SPEC B §4), brute-force throttling (A2.9).
+    session_hours: int = Field(default=24, ge=1)
+    refresh_min_interval_minutes: int = Field(default=5, ge=0)
+    refresh_extend_hours: int = Field(default=24, ge=1)
+    session_idle_days: int = Field(default=30, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=50, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    # Only honoured when ENVIRONMENT=test: Argon2id at the reference cost (m=19456 KiB, t=2)
+    # makes every test that logs in slow. Every other environment uses the reference parameters.
+    argon2_fast_in_tests: bool = True
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept "a,b" as well as a JSON array, so the env var works either way."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [origin.strip() for origin in text.split(",") if origin.strip()]
+        return value
+
+    @field_validator("db_prepare_threshold", mode="before")
+    @classmethod
+    def _disable_prepare(cls, value: object) -> object:
+        """DB_PREPARE_THRESHOLD=none (or empty) turns prepared statements off for RDS Proxy."""
+        if isinstance(value, str) and value.strip().lower() in {"", "none", "null", "off"}:
+            return None
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_outside_dev(self) -> Self:
@@ -49,9 +84,10 @@ class Settings(BaseSettings):
             problems.append("CORS_ALLOWED_ORIGINS must list origins, not '*'")
         if any(o.startswith("http://") for o in self.cors_allowed_origins):
             problems.append("CORS_ALLOWED_ORIGINS must use https outside dev/test")
-        if self.webhook_signing_secret == DEV_WEBHOOK_SECRET or len(
-            self.webhook_signing_secret
-        ) < 32:
+        if (
+            self.webhook_signing_secret == DEV_WEBHOOK_SECRET
+            or len(self.webhook_signing_secret) < 32
+        ):
             problems.append("WEBHOOK_SIGNING_SECRET must be set to a random value of 32+ chars")
         if not (self.database_url or self.database_secret_arn):
             problems.append("DATABASE_URL or DATABASE_SECRET_ARN is required")

@@ -28,9 +28,9 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 
-from shared import db, migrations  # noqa: E402
-from shared.settings import get_settings  # noqa: E402
-from tools import pg  # noqa: E402
+from shared import db, migrations
+from shared.settings import get_settings
+from tools import pg
 
 
 def _with_db(url: str, dbname: str) -> str:
@@ -68,7 +68,9 @@ def template_db(pg_admin_url: str) -> str:
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(4242)")
         try:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+            ).fetchone()
             if not exists:
                 building = f"{name}_building"
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(building)))
@@ -85,7 +87,9 @@ def template_db(pg_admin_url: str) -> str:
 
 
 @pytest.fixture
-def database_url(pg_admin_url: str, template_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def database_url(
+    pg_admin_url: str, template_db: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     """A fresh database cloned from the template, wired into settings and shared.db."""
     name = f"t_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
@@ -104,7 +108,9 @@ def database_url(pg_admin_url: str, template_db: str, monkeypatch: pytest.Monkey
         db.reset()
         get_settings.cache_clear()
         with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 @pytest.fixture
@@ -123,7 +129,9 @@ def empty_database_url(pg_admin_url: str, monkeypatch: pytest.MonkeyPatch) -> It
         db.reset()
         get_settings.cache_clear()
         with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 @pytest.fixture

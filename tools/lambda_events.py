@@ -1,4 +1,4 @@
-"""Real Lambda event shapes, built the way AWS builds them. Used by the local stack and the tests."""
+"""Real Lambda event shapes, built as AWS builds them; used by the local stack and the tests."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ def data_dir_for(name: str) -> Path:
     if os.geteuid() != 0 or _traversable_by_others(REPO):
         return local
     digest = hashlib.sha1(str(REPO).encode(), usedforsecurity=False).hexdigest()[:12]
-    return Path("/var/tmp/serverless-starter") / digest / name
+    return Path("/var/tmp/serverless-starter") / digest / name  # noqa: S108 - root-owned parent
 
 
 def _call(cmd: list[str], account: pwd.struct_passwd | None, log: Path | None = None) -> None:
@@ -94,7 +94,7 @@ def _prepare_dir(path: Path, account: pwd.struct_passwd | None) -> None:
     path.mkdir(parents=True, exist_ok=True)
     if account is not None:
         for p in [path, *path.parents]:
-            if p in (STATE_DIR.parent, Path("/var/tmp"), Path("/")):
+            if p in (STATE_DIR.parent, Path("/var/tmp"), Path("/")):  # noqa: S108
                 break
             os.chown(p, account.pw_uid, account.pw_gid)
             os.chmod(p, 0o700 if p == path else 0o755)
@@ -127,19 +127,47 @@ def start(data_dir: Path, port: int | None = None) -> Cluster:
     _prepare_dir(data_dir, account)
     if not (pgdata / "PG_VERSION").exists():
         _prepare_dir(pgdata, account)
-        _call([str(bindir / "initdb"), "-D", str(pgdata), "-U", SUPERUSER, "--auth=trust",
-               "--encoding=UTF8", "--locale=C.UTF-8"], account)
+        _call(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            account,
+        )
     if port_file.exists():
         cluster = Cluster("127.0.0.1", int(port_file.read_text()))
         if _accepts(cluster):
             return cluster
     cluster = Cluster("127.0.0.1", port or free_port())
     log = data_dir / "postgres.log"
-    settings = (f"-p {cluster.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-                "-c max_connections=200 -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off")
-    _call([str(bindir / "pg_ctl"), "-D", str(pgdata), "-l", str(log), "-o", settings,
-           "-w", "-t", "60", "start"], account, log)
+    settings = (
+        f"-p {cluster.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
+        "-c max_connections=200 -c fsync=off -c synchronous_commit=off "
+        "-c full_page_writes=off"
+    )
+    _call(
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(pgdata),
+            "-l",
+            str(log),
+            "-o",
+            settings,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        account,
+        log,
+    )
     port_file.write_text(str(cluster.port))
     wait_ready(cluster)
     return cluster
@@ -171,7 +199,7 @@ def _start_pgserver(data_dir: Path) -> Cluster:
         ) from error
     server = pgserver.get_server(str(data_dir / "pgserver"), cleanup_mode=None)
     uri = psycopg.conninfo.conninfo_to_dict(server.get_uri())
-    return Cluster(str(uri.get("host", "127.0.0.1")), int(uri.get("port", 5432)))
+    return Cluster(str(uri.get("host", "127.0.0.1")), int(str(uri.get("port", 5432))))
 
 
 def ensure_database(cluster: Cluster, name: str) -> str:

@@ -1,4 +1,4 @@
-"""Who is calling. The AuthUser yielded by the auth dependency is the only way route code learns it."""
+"""Who is calling: the AuthUser yielded by the auth dependency is route code's only source."""
 
 from __future__ import annotations
 

@@ -27,6 +27,8 @@ def openapi() -> dict[str, Any]:
 
 @router.get("")
 def swagger_ui() -> HTMLResponse:
-    page = get_swagger_ui_html(openapi_url="/api-docs/openapi.json", title=f"{catalog.TITLE} - Docs")
+    page = get_swagger_ui_html(
+        openapi_url="/api-docs/openapi.json", title=f"{catalog.TITLE} - Docs"
+    )
     page.headers["content-security-policy"] = SWAGGER_CSP
     return page

@@ -85,7 +85,9 @@ def live() -> Envelope[Probe]:
     return ok(Probe(status="alive", timestamp=service.Report({}).timestamp, probe="liveness"))
 
 
-def _probe(report: service.Report, response: Response, up: str, down: str, probe: str) -> Envelope[Probe]:
+def _probe(
+    report: service.Report, response: Response, up: str, down: str, probe: str
+) -> Envelope[Probe]:
     response.status_code = 200 if report.healthy else 503
     return ok(
         Probe(

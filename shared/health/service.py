@@ -60,16 +60,26 @@ def application(settings: Settings | None = None) -> Component:
     settings = settings or get_settings()
     configured = bool(settings.database_url or settings.database_secret_arn)
     if not configured:
-        return Component("unhealthy", "Application configuration is invalid",
-                         {"config_loaded": True, "database_configured": False})
-    return Component("healthy", "Application configuration is valid",
-                     {"config_loaded": True, "auth_configured": True})
+        return Component(
+            "unhealthy",
+            "Application configuration is invalid",
+            {"config_loaded": True, "database_configured": False},
+        )
+    return Component(
+        "healthy",
+        "Application configuration is valid",
+        {"config_loaded": True, "auth_configured": True},
+    )
 
 
 def database_and_schema(expose_errors: bool = False) -> tuple[Component, Component]:
     """One query answers both: can we reach the database, and is every migration applied?"""
     try:
-        row = db.connection().execute("SELECT max(version) AS version FROM schema_migrations").fetchone()
+        row = (
+            db.connection()
+            .execute("SELECT max(version) AS version FROM schema_migrations")
+            .fetchone()
+        )
     except psycopg.errors.UndefinedTable as error:
         return database(), _schema_missing(error, expose_errors)
     except psycopg.Error as error:
@@ -81,8 +91,11 @@ def database_and_schema(expose_errors: bool = False) -> tuple[Component, Compone
     if applied < expected:
         detail = f"schema at version {applied}, code expects {expected}"
         return ok, _schema_missing(RuntimeError(detail), expose_errors=True)
-    return ok, Component("healthy", "Database schema is initialized",
-                         {"tables_exist": True, "migrations_applied": True})
+    return ok, Component(
+        "healthy",
+        "Database schema is initialized",
+        {"tables_exist": True, "migrations_applied": True},
+    )
 
 
 def _schema_missing(error: Exception, expose_errors: bool) -> Component:

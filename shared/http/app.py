@@ -1,4 +1,4 @@
-"""The app factory every resource group uses: one FastAPI app per Lambda, same behaviour everywhere."""
+"""The app factory every resource group uses: one FastAPI app per Lambda, one behaviour."""
 
 from __future__ import annotations
 
@@ -95,7 +95,9 @@ def create_app(*routers: APIRouter, title: str) -> FastAPI:
 
 def error_response(request: Request, error: AppError) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
-    return JSONResponse(error_body(error, request_id), status_code=error.status, headers=error.headers)
+    return JSONResponse(
+        error_body(error, request_id), status_code=error.status, headers=error.headers
+    )
 
 
 async def _app_error(request: Request, exc: Exception) -> Response:
@@ -116,7 +118,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     location = first["loc"][0] if first["loc"] else "body"
     field = ".".join(str(p) for p in first["loc"][1:]) or str(location)
     if location in ("path", "query", "header"):
-        return error_response(request, ValidationFailed(field, first["msg"], details=details))
+        return error_response(request, ValidationFailed(field, str(first["msg"]), details=details))
     message = f"Validation failed for {field}: {first['msg']}"
     return error_response(request, SchemaInvalid(message, details=details))
 
@@ -142,5 +144,5 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:
-    logger.exception("database error")
+    logger.error("database error", exc_info=exc)
     return error_response(request, DatabaseError())

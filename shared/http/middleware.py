@@ -99,7 +99,10 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
 
 async def _send_error(send: Send, error: AppError, request_id: str) -> None:
     payload = json.dumps(error_body(error, request_id)).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
     headers.extend((k.lower().encode(), v.encode()) for k, v in error.headers.items())
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

@@ -1,6 +1,6 @@
 """limit/offset query parameters with a default and a maximum; bad values are a 400."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI must see the closure's bounds at runtime.
 
 from collections.abc import Callable
 from dataclasses import dataclass

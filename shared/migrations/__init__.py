@@ -85,14 +85,14 @@ def _applied(conn: psycopg.Connection[object]) -> dict[int, str]:
     return {int(r[0]): str(r[1]) for r in rows}  # type: ignore[index]
 
 
-def up(conninfo: str, target: int | None = None) -> list[Migration]:
+def up(conninfo: str, target: int | None = None, directory: Path = SQL_DIR) -> list[Migration]:
     """Apply pending migrations up to `target` (all when None). Returns what was applied."""
     done: list[Migration] = []
     with psycopg.connect(conninfo, autocommit=True) as conn:
         _locked(conn)
         try:
             applied = _applied(conn)
-            for migration in discover():
+            for migration in discover(directory):
                 if target is not None and migration.version > target:
                     break
                 recorded = applied.get(migration.version)
@@ -104,9 +104,10 @@ def up(conninfo: str, target: int | None = None) -> list[Migration]:
                         )
                     continue
                 with conn.transaction():
-                    conn.execute(sql.SQL(migration.up_sql))  # type: ignore[arg-type]
+                    conn.execute(sql.SQL(migration.up_sql))
                     conn.execute(
-                        "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                        "INSERT INTO schema_migrations (version, name, checksum)"
+                        " VALUES (%s, %s, %s)",
                         (migration.version, migration.name, migration.checksum),
                     )
                 done.append(migration)
@@ -115,18 +116,18 @@ def up(conninfo: str, target: int | None = None) -> list[Migration]:
     return done
 
 
-def down(conninfo: str, target: int) -> list[Migration]:
+def down(conninfo: str, target: int, directory: Path = SQL_DIR) -> list[Migration]:
     """Revert applied migrations newer than `target` (0 reverts everything), newest first."""
     done: list[Migration] = []
     with psycopg.connect(conninfo, autocommit=True) as conn:
         _locked(conn)
         try:
             applied = _applied(conn)
-            for migration in reversed(discover()):
+            for migration in reversed(discover(directory)):
                 if migration.version <= target or migration.version not in applied:
                     continue
                 with conn.transaction():
-                    conn.execute(sql.SQL(migration.down_sql))  # type: ignore[arg-type]
+                    conn.execute(sql.SQL(migration.down_sql))
                     conn.execute(
                         "DELETE FROM schema_migrations WHERE version = %s", (migration.version,)
                     )
@@ -136,7 +137,7 @@ def down(conninfo: str, target: int) -> list[Migration]:
     return done
 
 
-def status(conninfo: str) -> list[MigrationStatus]:
+def status(conninfo: str, directory: Path = SQL_DIR) -> list[MigrationStatus]:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         try:
             applied = _applied(conn)
@@ -149,7 +150,7 @@ def status(conninfo: str) -> list[MigrationStatus]:
             m.version in applied,
             applied.get(m.version, m.checksum) == m.checksum,
         )
-        for m in discover()
+        for m in discover(directory)
     ]
 
 

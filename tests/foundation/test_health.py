@@ -55,7 +55,10 @@ class TestHealthy:
         data = r.json()["data"]
         assert r.status_code == 200
         assert (data["status"], data["probe"]) == ("started", "startup")
-        assert data["checks"]["schema"]["details"] == {"tables_exist": True, "migrations_applied": True}
+        assert data["checks"]["schema"]["details"] == {
+            "tables_exist": True,
+            "migrations_applied": True,
+        }
 
 
 @pytest.mark.usefixtures("unreachable_database")
@@ -65,14 +68,21 @@ class TestDatabaseUnreachable:
         assert r.status_code == 503
         body = r.json()
         assert body["success"] is False
-        assert body["error"] == {"code": "SERVICE_UNHEALTHY", "message": "Service unhealthy: unhealthy"}
+        assert body["error"] == {
+            "code": "SERVICE_UNHEALTHY",
+            "message": "Service unhealthy: unhealthy",
+        }
         assert body["request_id"] == r.headers["x-request-id"]
 
     def test_public_detailed_hides_error_text(self) -> None:
         r = client.get("/api/v1/health/detailed")
         assert r.status_code == 503
         database = r.json()["data"]["checks"]["database"]
-        assert database == {"status": "unhealthy", "message": "Database connection failed", "details": None}
+        assert database == {
+            "status": "unhealthy",
+            "message": "Database connection failed",
+            "details": None,
+        }
         assert "127.0.0.1" not in r.text and "refused" not in r.text.lower()
 
     def test_ready_and_startup_are_503(self) -> None:
@@ -106,4 +116,7 @@ def test_startup_reports_missing_schema(empty_database_url: str) -> None:
     data = r.json()["data"]
     assert data["checks"]["database"]["status"] == "healthy"
     assert data["checks"]["schema"]["status"] == "unhealthy"
-    assert data["checks"]["schema"]["details"]["suggestion"] == "Ensure database migrations have been applied"
+    assert (
+        data["checks"]["schema"]["details"]["suggestion"]
+        == "Ensure database migrations have been applied"
+    )
