@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from fastapi import FastAPI
 from mangum import Mangum
 
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics, traced
 
 # Powertools warns on every invocation that records no metric of its own; that is expected.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -24,7 +24,7 @@ def http_handler(app: FastAPI) -> LambdaHandler:
     adapter = Mangum(app, lifespan="off")
 
     @metrics.log_metrics(capture_cold_start_metric=True)
-    @tracer.capture_lambda_handler(capture_response=False)
+    @traced
     @logger.inject_lambda_context(
         correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
     )

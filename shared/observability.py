@@ -1,13 +1,40 @@
-"""Powertools Logger, Tracer and Metrics: created once per execution environment.
+"""Powertools Logger, Metrics and Tracer: created once per execution environment.
 
 Service name, log level and metrics namespace come from the POWERTOOLS_* environment variables
-that template.yaml sets globally.
+that template.yaml sets globally. The Tracer is built only when tracing is on: it imports the X-Ray
+SDK and botocore, which is most of a cold start on small functions
+(POWERTOOLS_TRACE_DISABLED=true skips it; Lambda's own Active tracing still records invocations).
 """
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+import os
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger, Metrics
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def tracing_enabled() -> bool:
+    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in {"true", "1"}
+
+
+@cache
+def tracer() -> Any:
+    from aws_lambda_powertools import Tracer
+
+    return Tracer()
+
+
+def traced(handler: Handler) -> Handler:
+    """Powertools' capture_lambda_handler when tracing is on; the handler itself otherwise."""
+    if not tracing_enabled():
+        return handler
+    wrapped: Handler = tracer().capture_lambda_handler(handler, capture_response=False)
+    return wrapped
