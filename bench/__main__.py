@@ -1,4 +1,4 @@
-"""`python -m bench`: run every benchmark module (or those named: `python -m bench health tasks`)."""
+"""`python -m bench` runs every benchmark (or those named: `python -m bench health tasks`)."""
 
 from __future__ import annotations
 

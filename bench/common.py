@@ -30,7 +30,7 @@ BENCH_ENV = {
 @contextmanager
 def bench_database() -> Iterator[str]:
     """A freshly migrated database on the benchmark cluster; dropped afterwards."""
-    cluster = pg.start(pg.data_dir_for("pg-bench"))
+    cluster = pg.start(pg.data_dir_for("pg-bench"), durable=False)
     name = f"bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(cluster.url(), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -45,7 +45,7 @@ def pg_admin_url() -> Iterator[str]:
         return
     data_dir = Path(tempfile.mkdtemp(prefix="starter-pg-"))
     os.chmod(data_dir, 0o755)
-    cluster = pg.start(data_dir)
+    cluster = pg.start(data_dir, durable=False)
     try:
         yield cluster.url()
     finally:

