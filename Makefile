@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS ?= never
 VENV := .venv/bin
-PY313 := $(shell ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bin 2>/dev/null | head -1)
+export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: bootstrap run test lint typecheck check-template sam build bench openapi clean
+.PHONY: bootstrap run test lint check-template sam-build bench openapi clean
 
 bootstrap: .venv/.ready
 .venv/.ready: uv.lock pyproject.toml scripts/bootstrap.sh
@@ -21,6 +21,15 @@ lint: bootstrap ## ruff and mypy --strict
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
+
+check-template: bootstrap ## cfn-lint, sam validate --lint, sam build (no Docker), build checks
+	$(VENV)/cfn-lint template.yaml
+	scripts/sam.sh validate --lint
+	scripts/sam.sh build
+	$(VENV)/python -m tools.check_build
+
+sam-build: bootstrap ## build the deployable artifacts into .aws-sam/
+	scripts/sam.sh build
 
 openapi: bootstrap
 	$(VENV)/starter export-openapi --output docs/openapi.json

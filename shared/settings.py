@@ -15,7 +15,10 @@ DEV_WEBHOOK_SECRET = "dev-webhook-secret-change-me"  # noqa: S105 - refused outs
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # hide_input_in_errors: a validation error must not echo secrets into logs or deploy events.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     environment: Environment = "dev"
     service_name: str = Field(default="serverless-starter", alias="POWERTOOLS_SERVICE_NAME")
@@ -41,7 +44,34 @@ class Settings(BaseSettings):
     task_queue_url: str | None = None
     priority_task_queue_url: str | None = None
 
+    # Task engine (shared/tasks). Lease = task timeout + margin; the worker stops waiting for a
+    # handler this long before the Lambda's own deadline, to record the outcome.
+    task_lease_margin_seconds: float = Field(default=30.0, ge=0)
+    worker_deadline_margin_seconds: float = Field(default=10.0, ge=0)
+    # The sweeper leaves an unsent task alone this long after its last change: the API or the
+    # worker is probably still sending it.
+    task_enqueue_grace_seconds: float = Field(default=30.0, ge=0)
+    task_sweep_batch_size: int = Field(default=500, ge=1, le=10_000)
+    task_breaker_failure_threshold: int = Field(default=5, ge=1)
+    task_breaker_success_threshold: int = Field(default=3, ge=1)
+    task_breaker_open_seconds: float = Field(default=60.0, ge=0)
+    task_retention_days: int = Field(default=30, ge=1)
+
     webhook_signing_secret: str = DEV_WEBHOOK_SECRET
+
+    # Built-in task handlers (shared/tasks/handlers).
+    email_sender: str = "noreply@example.com"  # a verified SES identity in AWS
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=900)
+    # CIDRs the webhook SSRF guard lets through although private/loopback (tests, VPC peers).
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    reports_bucket: str | None = None
+    report_url_expiry_seconds: int = Field(default=3600, ge=1, le=604_800)
+    # S3 multipart parts: at least 5 MiB except the last; memory per report is about one part.
+    report_part_size_bytes: int = Field(default=8 * 1024 * 1024, ge=5 * 1024 * 1024)
+    # Prefixes of the reports bucket that file_cleanup may delete under.
+    file_cleanup_allowed_prefixes: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["reports/", "tmp/"]
+    )
     initial_admin_password: str | None = Field(default=None, repr=False)
 
     # Identity: sessions (SPEC B §4), brute-force throttling (A2.9).
@@ -56,7 +86,23 @@ class Settings(BaseSettings):
     # makes every test that logs in slow. Every other environment uses the reference parameters.
     argon2_fast_in_tests: bool = True
 
-    @field_validator("cors_allowed_origins", mode="before")
+    # Monitoring (shared/monitoring). Request metrics are flushed to the metrics table at most
+    # this often (seconds) or after this many requests per execution environment.
+    request_metrics_enabled: bool = True
+    metrics_flush_interval_seconds: float = Field(default=60.0, ge=0)
+    metrics_flush_max_requests: int = Field(default=100, ge=1)
+    # When set, GET /monitoring/metrics/prometheus requires `Authorization: Bearer <token>`.
+    prometheus_scrape_token: str | None = Field(default=None, repr=False)
+    event_retention_days: int = Field(default=30, ge=1)
+    metric_retention_days: int = Field(default=30, ge=1)
+    retention_batch_size: int = Field(default=5000, ge=1, le=100_000)
+
+    @field_validator(
+        "cors_allowed_origins",
+        "webhook_allowed_networks",
+        "file_cleanup_allowed_prefixes",
+        mode="before",
+    )
     @classmethod
     def _split_origins(cls, value: object) -> object:
         """Accept "a,b" as well as a JSON array, so the env var works either way."""

@@ -1,0 +1,25 @@
+"""Deploy-time database steps: a CloudFormation custom resource, or invoked directly with
+{"action": "status"} (read-only) or {"action": "up"}."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared import custom_resource, deploy
+from shared.db import conninfo
+from shared.observability import logger
+from shared.settings import get_settings
+
+ACTIONS = {"status": deploy.status, "up": deploy.apply}
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object] | None:
+    if custom_resource.is_request(event):
+        custom_resource.run(event, context, lambda: deploy.apply(conninfo(get_settings())))
+        return None
+    action = ACTIONS.get(str(event.get("action")))
+    if action is None:
+        expected = ", ".join(sorted(ACTIONS))
+        raise ValueError(f"unknown action {event.get('action')!r}; expected one of: {expected}")
+    return action(conninfo(get_settings()))
