@@ -11,6 +11,10 @@ import typer
 app = typer.Typer(no_args_is_help=True, help="Serverless Starter operator CLI.")
 migrate_app = typer.Typer(no_args_is_help=True, help="Apply, revert and inspect migrations.")
 app.add_typer(migrate_app, name="migrate")
+local_app = typer.Typer(no_args_is_help=True, help="The local stack (no AWS, no Docker).")
+app.add_typer(local_app, name="local")
+admin_app = typer.Typer(no_args_is_help=True, help="User administration (direct database).")
+app.add_typer(admin_app, name="admin")
 
 
 def database_url() -> str:
@@ -47,11 +51,16 @@ def migrate_up(
     """Apply pending migrations."""
     from shared import migrations
 
-    applied = migrations.up(database_url(), target)
+    url = database_url()
+    applied = migrations.up(url, target)
     for m in applied:
         typer.echo(f"applied {m.version:04d}_{m.name}")
     if not applied:
         typer.echo("nothing to apply")
+    if target is None:  # schema current: the handler registry is the source of task types
+        from shared.tasks.service import sync_task_types
+
+        typer.echo(f"task types: {', '.join(sync_task_types(url))}")
 
 
 @migrate_app.command("down")
@@ -74,3 +83,63 @@ def migrate_status() -> None:
         mark = "applied" if s.applied else "pending"
         warn = "" if s.checksum_ok else "  (file changed since it was applied!)"
         typer.echo(f"{s.version:04d}_{s.name:<40} {mark}{warn}")
+
+
+@local_app.command("up")
+def local_up(
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 3000,
+    keep_db: Annotated[bool, typer.Option(help="Leave PostgreSQL running on exit.")] = False,
+    trigger: Annotated[
+        list[str] | None, typer.Option(help="Also fire this schedule at startup (repeatable).")
+    ] = None,
+) -> None:
+    """Run the whole system locally until Ctrl-C (same as `python -m tools.devstack`)."""
+    from tools.devstack.stack import configure_logging, run
+
+    configure_logging()
+    raise typer.Exit(run(port=port, keep_db=keep_db, triggers=tuple(trigger or ())))
+
+
+@local_app.command("trigger")
+def local_trigger(
+    schedule: Annotated[str, typer.Argument(help="Rule name, Function.Event, event or function.")],
+) -> None:
+    """Run a scheduled function once now, with an EventBridge scheduled event."""
+    from tools.devstack.schedules import UnknownSchedule
+    from tools.devstack.stack import configure_logging, trigger
+
+    configure_logging()
+    try:
+        ok = trigger(schedule)
+    except UnknownSchedule as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    raise typer.Exit(0 if ok else 1)
+
+
+@admin_app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(prompt=True)] = "admin",
+    email: Annotated[str, typer.Option(prompt=True)] = "admin@example.com",
+    password: Annotated[
+        str,
+        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                     envvar="INITIAL_ADMIN_PASSWORD", help="Prompted for when not given."),
+    ] = "",
+) -> None:
+    """Create an admin account; the password must pass the password policy."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from shared.auth.principal import Role
+    from shared.errors import AppError
+    from shared.users import service
+
+    with psycopg.connect(database_url(), autocommit=True, row_factory=dict_row) as conn:
+        try:
+            profile = service.create_user(username, email, password, Role.ADMIN,
+                                          email_verified=True, check_reserved=False, conn=conn)
+        except AppError as error:
+            typer.echo(f"error: {error.message}", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"created admin {profile.username} ({profile.id})")

@@ -12,7 +12,14 @@ from fastapi.openapi.utils import get_openapi
 from shared.settings import get_settings
 
 # Every resource group's router module. A new group adds one line here.
-GROUP_ROUTER_MODULES: tuple[str, ...] = ("shared.health.routes",)
+GROUP_ROUTER_MODULES: tuple[str, ...] = (
+    "shared.health.routes",
+    "shared.auth.routes",
+    "shared.users.routes",
+    "shared.admin.routes",
+    "shared.tasks.routes",
+    "shared.monitoring.routes",
+)
 
 TITLE = "Serverless Starter API"
 SERVERS = [

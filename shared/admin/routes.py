@@ -1,0 +1,59 @@
+"""/api/v1/admin: user statistics, detailed health with error text, the audit trail (admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Query, Response
+from pydantic import BaseModel
+
+from shared.auth.dependencies import AdminUser
+from shared.health import service as health
+from shared.health.routes import DetailedHealth, detailed_envelope
+from shared.http.app import group_router
+from shared.http.envelope import Envelope, Timestamp, ok
+from shared.http.pagination import Page, pagination
+from shared.users import audit
+from shared.users import service as users
+from shared.users.models import UserStats
+
+router = group_router("/api/v1/admin", "Admin")
+
+
+class AuditEntry(BaseModel):
+    id: UUID
+    actor_id: UUID | None
+    actor_username: str | None
+    actor_role: str | None
+    target_id: UUID | None
+    target_username: str | None
+    action: audit.Action
+    reason: str | None
+    details: dict[str, Any]
+    created_at: Timestamp
+
+
+@router.get("/users/stats", summary="User statistics")
+def user_stats(_: AdminUser) -> Envelope[UserStats]:
+    return ok(users.stats())
+
+
+@router.get("/health", summary="Detailed health, with error details")
+def admin_health(_: AdminUser, response: Response) -> Envelope[DetailedHealth]:
+    return detailed_envelope(health.detailed(expose_errors=True), response)
+
+
+@router.get("/audit", summary="The audit trail of moderator/admin actions, newest first")
+def audit_trail(
+    _: AdminUser,
+    page: Annotated[Page, Depends(pagination(50, 1000))],
+    actor_id: UUID | None = None,
+    target_id: UUID | None = None,
+    action: audit.Action | None = None,
+    since: Annotated[datetime | None, Query(description="created_at >= since")] = None,
+    until: Annotated[datetime | None, Query(description="created_at < until")] = None,
+) -> Envelope[list[AuditEntry]]:
+    rows = audit.entries(audit.AuditFilter(actor_id, target_id, action, since, until), page)
+    return ok([AuditEntry.model_validate(r) for r in rows])

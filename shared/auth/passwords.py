@@ -1,0 +1,64 @@
+"""Argon2id password hashing with the reference parameters (SPEC A1, B §3.3)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from shared.settings import get_settings
+
+# argon2-cffi's RFC 9106 "low memory" profile is what the reference's library defaults are.
+REFERENCE_MEMORY_KIB = 19_456
+REFERENCE_TIME_COST = 2
+REFERENCE_PARALLELISM = 1
+
+
+@lru_cache(maxsize=2)
+def _hasher(fast: bool) -> PasswordHasher:
+    if fast:
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    return PasswordHasher(
+        time_cost=REFERENCE_TIME_COST,
+        memory_cost=REFERENCE_MEMORY_KIB,
+        parallelism=REFERENCE_PARALLELISM,
+        hash_len=32,
+        salt_len=16,
+        type=Type.ID,
+    )
+
+
+# Hashes of random secrets nobody knows, one per parameter set: verifying against them costs
+# exactly what a real verification costs, with nothing computed at cold start.
+_DUMMY_HASHES = {
+    False: "$argon2id$v=19$m=19456,t=2,p=1$Ae+BaDM5qZSrCH24Ip472A$"
+           "5Z9FT1bA0BbwnjAQbOFXU6jfQm875fHyRfy8oVFd0aM",
+    True: "$argon2id$v=19$m=1024,t=1,p=1$cPSqPUWBLQayHlmDKTwPtw$"
+          "gwVucXcpcwstsnGCAk62Aq19f8aYDXBl3Sv2Xh77GoY",
+}
+
+
+def _fast() -> bool:
+    settings = get_settings()
+    return settings.environment == "test" and settings.argon2_fast_in_tests
+
+
+def hasher() -> PasswordHasher:
+    return _hasher(_fast())
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def burn_verification(password: str) -> None:
+    """Verify against a hash nothing matches: unknown users take as long as wrong passwords."""
+    verify_password(_DUMMY_HASHES[_fast()], password)

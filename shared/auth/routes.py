@@ -1,0 +1,150 @@
+"""/api/v1/auth: register, login, logout(-all), me, refresh (SPEC B §4), API keys (A2.14)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import Request
+from pydantic import BaseModel, Field
+
+from shared.auth import api_keys, service, sessions
+from shared.auth.dependencies import CurrentUser, client_ip, require_session
+from shared.auth.principal import ApiKeyScope, Role
+from shared.errors import Conflict
+from shared.http.app import group_router
+from shared.http.envelope import Envelope, Timestamp, ok
+from shared.users.models import UserProfile
+
+router = group_router("/api/v1/auth", "Authentication")
+
+REFRESH_TOO_SOON = "Cannot refresh token yet. Please wait before requesting another refresh."
+
+
+class RegisterRequest(BaseModel):
+    username: str
+    email: str
+    password: str
+
+
+class LoginRequest(BaseModel):
+    username: str | None = None
+    email: str | None = None
+    password: str
+    user_agent: str | None = Field(default=None, max_length=512)
+
+
+class LoginResponse(BaseModel):
+    session_token: str
+    expires_at: Timestamp
+    user: UserProfile
+
+
+class Me(BaseModel):
+    id: UUID
+    username: str
+    email: str
+    role: Role
+
+
+class Refreshed(BaseModel):
+    expires_at: Timestamp
+    refreshed_at: Timestamp
+
+
+class ApiKeyRequest(BaseModel):
+    name: str
+    description: str | None = None
+    scopes: list[ApiKeyScope] = Field(min_length=1)
+    expires_at: datetime | None = None
+
+
+class ApiKey(BaseModel):
+    id: UUID
+    name: str
+    description: str | None
+    key_prefix: str
+    scopes: list[ApiKeyScope]
+    expires_at: Timestamp | None
+    is_active: bool
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    usage_count: int
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ApiKey:
+        return cls.model_validate(row)
+
+
+class CreatedApiKey(ApiKey):
+    key: str = Field(description="The full key. It is shown only in this response.")
+
+
+@router.post("/register", summary="Create an account (role user); does not log in")
+def register(body: RegisterRequest) -> Envelope[UserProfile]:
+    return ok(service.register(body.username, body.email, body.password))
+
+
+@router.post(
+    "/login",
+    summary="Log in by username or email",
+    responses={401: {"description": "Invalid credentials"},
+               429: {"description": "Too many failed logins; see Retry-After"}},
+)
+def login(body: LoginRequest, request: Request) -> Envelope[LoginResponse]:
+    result = service.login(
+        username=body.username,
+        email=body.email,
+        password=body.password,
+        user_agent=body.user_agent,
+        client_ip=client_ip(request),
+    )
+    return ok(LoginResponse(session_token=result.session_token, expires_at=result.expires_at,
+                            user=result.user))
+
+
+@router.post("/logout", summary="End the current session")
+def logout(user: CurrentUser) -> Envelope[str]:
+    sessions.end_session(require_session(user))
+    return ok("Logged out successfully")
+
+
+@router.post("/logout-all", summary="End every session of the caller, this one included")
+def logout_all(user: CurrentUser) -> Envelope[str]:
+    require_session(user)
+    ended = sessions.end_all_sessions(user.id)
+    return ok("Logged out from all devices", f"Ended {ended} session(s)")
+
+
+@router.get("/me", summary="The caller")
+def me(user: CurrentUser) -> Envelope[Me]:
+    return ok(Me(id=user.id, username=user.username, email=user.email, role=user.role))
+
+
+@router.post("/refresh", summary="Extend the current session (at most every 5 minutes)",
+             responses={409: {"description": "Refreshed too recently"}})
+def refresh(user: CurrentUser) -> Envelope[Refreshed]:
+    refreshed = sessions.refresh(require_session(user))
+    if refreshed is None:
+        raise Conflict(REFRESH_TOO_SOON)
+    return ok(Refreshed(expires_at=refreshed[0], refreshed_at=refreshed[1]))
+
+
+@router.post("/api-keys", summary="Create an API key; the full key is returned only here")
+def create_api_key(user: CurrentUser, body: ApiKeyRequest) -> Envelope[CreatedApiKey]:
+    require_session(user)
+    row, key = api_keys.create(user, body.name, body.description, body.scopes, body.expires_at)
+    return ok(CreatedApiKey(key=key, **ApiKey.from_row(row).model_dump()))
+
+
+@router.get("/api-keys", summary="The caller's API keys (never the keys themselves)")
+def list_api_keys(user: CurrentUser) -> Envelope[list[ApiKey]]:
+    return ok([ApiKey.from_row(r) for r in api_keys.list_keys(user)])
+
+
+@router.delete("/api-keys/{key_id}", summary="Revoke one of the caller's API keys")
+def revoke_api_key(user: CurrentUser, key_id: UUID) -> Envelope[str]:
+    require_session(user)
+    api_keys.revoke(user, key_id)
+    return ok("API key revoked")
