@@ -8,13 +8,22 @@ from typing import Annotated
 
 import typer
 
+from tools import cli_admin
+
 app = typer.Typer(no_args_is_help=True, help="Serverless Starter operator CLI.")
 migrate_app = typer.Typer(no_args_is_help=True, help="Apply, revert and inspect migrations.")
 app.add_typer(migrate_app, name="migrate")
 local_app = typer.Typer(no_args_is_help=True, help="The local stack (no AWS, no Docker).")
 app.add_typer(local_app, name="local")
-admin_app = typer.Typer(no_args_is_help=True, help="User administration (direct database).")
+admin_app = typer.Typer(
+    no_args_is_help=True, help="User and task administration (direct database)."
+)
 app.add_typer(admin_app, name="admin")
+# Task administration, health-check and `tasks submit` live in tools/cli_admin.py.
+for _name, _command in cli_admin.ADMIN_COMMANDS.items():
+    admin_app.command(_name)(_command)
+app.command("health-check")(cli_admin.health_check)
+app.add_typer(cli_admin.tasks_app, name="tasks")
 
 
 def database_url() -> str:

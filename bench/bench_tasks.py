@@ -1,0 +1,177 @@
+"""Tasks: POST /api/v1/tasks latency through the Lambda handler, including the SQS send to a
+local moto server, and worker throughput for no-op tasks given pre-built SQS batches of 10.
+
+Targets: create p50 ≤ 5 ms; ≤ 2 SQL round trips per task in the worker; ≥ 1,000 no-op tasks/s
+in one process. Run: `python -m bench tasks`."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from pydantic import BaseModel
+
+from bench.common import bench_database, http_call, report, time_calls, use_environment
+from tools.lambda_events import FakeLambdaContext, sqs_event, sqs_message
+
+CREATES = 500
+WORKER_TASKS = 3000
+BATCH = 10
+
+
+class Empty(BaseModel):
+    pass
+
+
+@contextmanager
+def counting_statements() -> Iterator[list[int]]:
+    """Counts SQL statements sent (autocommit, no pipelining: one round trip each)."""
+    seen = [0]
+    execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
+
+    def count_execute(self: psycopg.Cursor[Any], *args: Any, **kwargs: Any) -> Any:
+        seen[0] += 1
+        return execute(self, *args, **kwargs)
+
+    def count_many(self: psycopg.Cursor[Any], *args: Any, **kwargs: Any) -> Any:
+        seen[0] += 1
+        return executemany(self, *args, **kwargs)
+
+    psycopg.Cursor.execute = count_execute  # type: ignore[method-assign]
+    psycopg.Cursor.executemany = count_many  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+        psycopg.Cursor.executemany = executemany  # type: ignore[method-assign]
+
+
+@contextmanager
+def moto_sqs() -> Iterator[dict[str, str]]:
+    """A local moto server in its own process, as the local stack runs it."""
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    from tools import pg
+
+    port = pg.free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench",
+                       "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"})
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        import boto3
+
+        sqs = boto3.client("sqs")
+        urls = {n: sqs.create_queue(QueueName=n)["QueueUrl"]
+                for n in ("TaskQueue", "PriorityTaskQueue")}
+        os.environ["TASK_QUEUE_URL"] = urls["TaskQueue"]
+        os.environ["PRIORITY_TASK_QUEUE_URL"] = urls["PriorityTaskQueue"]
+        yield urls
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def bench_create(url: str, urls: dict[str, str]) -> dict[str, str]:
+    from functions.tasks.handler import handler
+    from shared.settings import get_settings
+    from shared.tasks import queue
+    from tests.users import create_user
+
+    _, token = create_user()
+    body = json.dumps({"task_type": "delay_task", "payload": {"delay_seconds": 0}}).encode()
+    headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    call = http_call(handler, "POST", "/api/v1/tasks", headers, body)
+    assert call()["statusCode"] == 200
+    stats = time_calls(call, CREATES)
+    with counting_statements() as seen:
+        call()
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM tasks WHERE enqueued_at IS NOT NULL").fetchone()
+    assert row is not None and row[0] == CREATES + 52  # every create was sent
+    send = time_calls(lambda: queue.send([queue.Outgoing(uuid.uuid4(), "normal")]), CREATES)
+    os.environ["TASK_QUEUE_URL"] = ""  # no queue: the API's own share (the sweeper would send)
+    get_settings.cache_clear()
+    unsent = time_calls(call, CREATES)
+    os.environ["TASK_QUEUE_URL"] = urls["TaskQueue"]
+    get_settings.cache_clear()
+    return {
+        "create p50 / p99": f"{stats['p50']:.2f} ms / {stats['p99']:.2f} ms incl. the SQS send "
+                            "(target p50 ≤ 5 ms)",
+        "  of which SQS send": f"p50 {send['p50']:.2f} ms (boto3 + moto server process)",
+        "  without the send": f"p50 {unsent['p50']:.2f} ms / p99 {unsent['p99']:.2f} ms",
+        "create SQL round trips": f"{seen[0]} (auth, insert, mark sent)",
+    }
+
+
+def bench_worker(url: str) -> dict[str, str]:
+    from functions.worker.handler import handler
+    from shared.tasks.registry import TaskContext, task_handler
+    from shared.tasks.service import sync_task_types
+
+    @task_handler("bench_noop", "Does nothing", Empty)
+    def bench_noop(payload: Empty, ctx: TaskContext) -> None:  # noqa: ARG001
+        return None
+
+    sync_task_types(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        ids = [r[0] for r in conn.execute(
+            "INSERT INTO tasks (task_type, payload, enqueued_at) "
+            "SELECT 'bench_noop', '{}', now() FROM generate_series(1, %s) RETURNING id",
+            (WORKER_TASKS,)).fetchall()]
+    events = [
+        sqs_event("TaskQueue", [sqs_message({"task_id": str(i)}) for i in ids[s:s + BATCH]])
+        for s in range(0, len(ids), BATCH)
+    ]
+    context: Any = FakeLambdaContext(timeout_seconds=900)
+    warm = events[:5]
+    for e in warm:
+        handler(e, context)
+    with counting_statements() as seen:
+        started = time.perf_counter()
+        for e in events[5:]:
+            assert handler(e, context)["batchItemFailures"] == []
+        elapsed = time.perf_counter() - started
+    measured = len(ids) - 5 * BATCH
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM tasks WHERE status = 'completed'").fetchone()
+    assert row is not None and row[0] == len(ids)
+    return {
+        "worker throughput": f"{measured / elapsed:,.0f} no-op tasks/s in one process "
+                             f"({measured} tasks, batches of {BATCH}; target ≥ 1,000)",
+        "worker SQL round trips": f"{seen[0] / measured:.2f} per task "
+                                  f"({seen[0] / (measured / BATCH):.1f} per batch; target ≤ 2)",
+    }
+
+
+def main() -> None:
+    with bench_database() as url, moto_sqs() as urls:
+        use_environment(url)
+        from shared.deploy import apply
+
+        apply(url)
+        rows = bench_create(url, urls)
+        rows |= bench_worker(url)
+    report("tasks", rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""boto3 clients for the task handlers: created on first use, one per service per execution
+environment (boto3 is imported only by the code that needs it; it ships with the Lambda runtime).
+
+Retries are kept short: the task engine owns retrying, with backoff across attempts.
+AWS_ENDPOINT_URL (the local stack, tests) points every client at moto.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sesv2 import SESV2Client
+
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()  # the worker runs handlers in threads; boto3 session setup is not safe
+
+
+def _client(service: str) -> Any:
+    with _lock:
+        if service not in _clients:
+            import boto3
+            from botocore.config import Config
+
+            config = Config(
+                retries={"mode": "standard", "max_attempts": 2},
+                connect_timeout=5,
+                read_timeout=30,
+                signature_version="s3v4" if service == "s3" else None,  # presigned URLs: SigV4
+            )
+            _clients[service] = boto3.client(service, config=config)  # type: ignore[call-overload]
+        return _clients[service]
+
+
+def s3() -> S3Client:
+    client: S3Client = _client("s3")
+    return client
+
+
+def sesv2() -> SESV2Client:
+    client: SESV2Client = _client("sesv2")
+    return client
+
+
+def reset() -> None:
+    """Forget the clients (tests switch endpoints)."""
+    with _lock:
+        _clients.clear()

@@ -1,0 +1,38 @@
+"""The outbox's second half: hand committed tasks to SQS, then record that they were sent.
+
+A task row is committed with `enqueued_at` NULL first. If the process dies or SQS refuses between
+the commit and the mark, `enqueued_at` stays NULL and the sweeper sends the task (a duplicate
+message at worst, which the worker's atomic claim absorbs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import psycopg
+
+from shared import db
+from shared.observability import logger
+from shared.tasks import queue
+
+
+def dispatch(messages: Sequence[queue.Outgoing]) -> list[queue.Outgoing]:
+    """Send and mark; returns the messages SQS accepted. Never raises."""
+    if not messages:
+        return []
+    sent = set(queue.send(messages))
+    if sent:
+        try:
+            mark_enqueued(db.connection(), list(sent))
+        except psycopg.Error:
+            # The messages are out; the sweeper will send duplicates, which the claim absorbs.
+            logger.warning("could not record sent tasks")
+    return [m for m in messages if m.task_id in sent]
+
+
+def mark_enqueued(conn: db.Connection, ids: Sequence[object]) -> None:
+    conn.execute(
+        """UPDATE tasks SET enqueued_at = now()
+           WHERE id = ANY(%s) AND status IN ('pending', 'retrying') AND enqueued_at IS NULL""",
+        (list(ids),),
+    )

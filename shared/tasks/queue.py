@@ -1,0 +1,106 @@
+"""SQS for tasks: one lazily created client per execution environment, and batched sends.
+
+A message body is `{"task_id": "<uuid>"}`. high/critical go to PriorityTaskQueue, the rest to
+TaskQueue. SQS delays at most 15 minutes: a task due later is not sent; the sweeper sends it.
+Sends never raise: a task that could not be sent keeps `enqueued_at` NULL and the sweeper retries.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from shared.observability import logger
+from shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+MAX_DELAY_SECONDS = 900
+PRIORITY_QUEUE_LEVELS = frozenset({"high", "critical"})
+_BATCH = 10  # SendMessageBatch limit
+
+_client: SQSClient | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    task_id: UUID
+    priority: str
+    delay_seconds: float = 0.0
+
+
+def client() -> SQSClient:
+    """boto3 is imported on first send only: routes that never send do not pay for it."""
+    global _client
+    if _client is None:
+        import boto3  # a runtime-provided library on Lambda
+
+        _client = boto3.client("sqs")
+    return _client
+
+
+def reset() -> None:
+    """Forget the client (tests switch endpoints and credentials)."""
+    global _client
+    _client = None
+
+
+def sendable(delay_seconds: float) -> bool:
+    return delay_seconds <= MAX_DELAY_SECONDS
+
+
+def queue_url(priority: str) -> str | None:
+    settings = get_settings()
+    if priority in PRIORITY_QUEUE_LEVELS:
+        return settings.priority_task_queue_url
+    return settings.task_queue_url
+
+
+def body(task_id: UUID) -> str:
+    return json.dumps({"task_id": str(task_id)})
+
+
+def send(messages: Iterable[Outgoing]) -> list[UUID]:
+    """Send what SQS can delay; returns the ids actually accepted by SQS."""
+    by_queue: dict[str, list[Outgoing]] = {}
+    for m in messages:
+        url = queue_url(m.priority)
+        if not url:
+            logger.warning("task queue URL not configured; the sweeper will retry",
+                           extra={"task_id": str(m.task_id)})
+            continue
+        if sendable(m.delay_seconds):
+            by_queue.setdefault(url, []).append(m)
+    sent: list[UUID] = []
+    for url, items in by_queue.items():
+        for start in range(0, len(items), _BATCH):
+            sent.extend(_send_batch(url, items[start : start + _BATCH]))
+    return sent
+
+
+def _send_batch(url: str, items: list[Outgoing]) -> list[UUID]:
+    entries: list[Any] = [
+        {
+            "Id": str(i),
+            "MessageBody": body(m.task_id),
+            # Round up: a message must never arrive before its task is due.
+            "DelaySeconds": min(MAX_DELAY_SECONDS, max(0, math.ceil(m.delay_seconds))),
+        }
+        for i, m in enumerate(items)
+    ]
+    try:
+        answer = client().send_message_batch(QueueUrl=url, Entries=entries)
+    except Exception as exc:  # botocore raises many types; every one means "not sent"
+        logger.warning("task send failed; the sweeper will retry",
+                       extra={"error": type(exc).__name__, "count": len(items)})
+        return []
+    failed = answer.get("Failed", [])
+    if failed:
+        logger.warning("some task sends failed; the sweeper will retry",
+                       extra={"count": len(failed)})
+    return [items[int(ok["Id"])].task_id for ok in answer.get("Successful", [])]

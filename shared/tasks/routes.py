@@ -1,0 +1,102 @@
+"""/api/v1/tasks: thin routes over shared.tasks.service (SPEC B §2 #26-#35, §7; A2.2-A2.6)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Query
+
+from shared.auth.dependencies import AdminUser, CurrentUser
+from shared.errors import Forbidden
+from shared.http.app import group_router
+from shared.http.envelope import Envelope, ok
+from shared.http.pagination import Page, pagination
+from shared.tasks import service
+from shared.tasks.schemas import (
+    CreateTask,
+    TaskDetail,
+    TaskOut,
+    TaskStats,
+    TaskTypeIn,
+    TaskTypeOut,
+)
+
+router = group_router("/api/v1/tasks", "Tasks")
+TaskPage = Annotated[Page, Depends(pagination(default_limit=100, max_limit=1000))]
+
+
+@router.get("/types", summary="Active task types (public)")
+def list_types() -> Envelope[list[TaskTypeOut]]:
+    return ok([TaskTypeOut.model_validate(r) for r in service.list_types()])
+
+
+@router.post("/types", summary="Describe, activate or deactivate a registered task type (admin)")
+def upsert_type(body: TaskTypeIn, _: AdminUser) -> Envelope[TaskTypeOut]:
+    row = service.upsert_type(body.task_type, body.description, body.is_active)
+    return ok(TaskTypeOut.model_validate(row))
+
+
+@router.post("", summary="Create a task")
+def create_task(body: CreateTask, user: CurrentUser) -> Envelope[TaskOut]:
+    row = service.submit(
+        body.task_type,
+        body.payload,
+        priority=body.priority,
+        scheduled_at=body.scheduled_at,
+        metadata={"api_created": True, **(body.metadata or {})},
+        retry_strategy=body.retry_strategy,
+        timeout_seconds=body.timeout_seconds,
+        created_by=user.id,
+    )
+    return ok(TaskOut.model_validate(row))
+
+
+@router.get("", summary="List tasks: own tasks, or every task for moderators and admins")
+def list_tasks(
+    user: CurrentUser,
+    page: TaskPage,
+    task_type: str | None = None,
+    status: str | None = None,
+    priority: str | None = None,
+    created_by: Annotated[UUID | None, Query(description="Moderators and admins only")] = None,
+) -> Envelope[list[TaskOut]]:
+    f = service.TaskFilter(task_type, status, priority, created_by)
+    rows = service.list_tasks(user, f, page.limit, page.offset)
+    return ok([TaskOut.model_validate(r) for r in rows])
+
+
+@router.get("/stats", summary="Task statistics (moderators and admins)")
+def stats(user: CurrentUser) -> Envelope[TaskStats]:
+    if not user.is_moderator:
+        raise Forbidden("Moderator access required")
+    return ok(TaskStats.model_validate(service.stats()))
+
+
+@router.get("/dead-letter", summary="Failed tasks: own, or all for moderators and admins")
+def dead_letter(user: CurrentUser, page: TaskPage) -> Envelope[list[TaskOut]]:
+    rows = service.dead_letter(user, page.limit, page.offset)
+    return ok([TaskOut.model_validate(r) for r in rows])
+
+
+@router.get("/{task_id}", summary="A task with its payload, result and attempts")
+def get_task(task_id: UUID, user: CurrentUser) -> Envelope[TaskDetail]:
+    return ok(TaskDetail.model_validate(service.get_task(user, task_id)))
+
+
+@router.post("/{task_id}/cancel", summary="Cancel a pending or retrying task")
+def cancel_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
+    service.cancel(user, task_id)
+    return ok("Task cancelled successfully", f"Task {task_id} has been cancelled")
+
+
+@router.post("/{task_id}/retry", summary="Reset a failed task and enqueue it")
+def retry_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
+    service.retry_task(user, task_id)
+    return ok("Task retried successfully", f"Task {task_id} has been reset to pending status")
+
+
+@router.delete("/{task_id}", summary="Delete a completed, failed or cancelled task")
+def delete_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
+    service.delete(user, task_id)
+    return ok("Task deleted successfully", f"Task {task_id} has been permanently deleted")

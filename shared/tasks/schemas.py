@@ -1,0 +1,110 @@
+"""Request and response models of /api/v1/tasks (SPEC B §7.1, plus result, retry_strategy,
+timeout_seconds and, in the detail view, payload and attempts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field, field_validator
+
+from shared.http.envelope import Timestamp
+
+Status = Literal["pending", "running", "completed", "failed", "cancelled", "retrying"]
+Priority = Literal["low", "normal", "high", "critical"]
+
+
+class CreateTask(BaseModel):
+    task_type: str
+    payload: Any = Field(description="Any JSON value; at most 1 MB serialised.")
+    priority: Any = Field(
+        default=None, description="low | normal | high | critical; anything else means normal."
+    )
+    scheduled_at: datetime | None = None
+    metadata: dict[str, Any] | None = None
+    retry_strategy: Any = Field(
+        default=None,
+        description=(
+            'e.g. {"type": "exponential", "base_delay_seconds": 1, "multiplier": 2, '
+            '"max_delay_seconds": 300, "max_attempts": 5, "jitter": true}; also "linear" '
+            '(increment_seconds), "fixed" (interval_seconds) and "none". At most 20 attempts '
+            "and 24 h per delay. Default: the exponential example."
+        ),
+    )
+    timeout_seconds: int | None = Field(default=None, description="1-900, default 300.")
+
+
+class TaskOut(BaseModel):
+    id: UUID
+    task_type: str
+    status: Status
+    priority: Priority
+    max_attempts: int
+    current_attempt: int
+    last_error: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    scheduled_at: Timestamp | None
+    started_at: Timestamp | None
+    completed_at: Timestamp | None
+    created_by: UUID | None
+    metadata: dict[str, Any]
+    result: Any
+    retry_strategy: dict[str, Any]
+    timeout_seconds: int
+
+    @field_validator("metadata", mode="before")
+    @classmethod
+    def _object_only(cls, value: Any) -> Any:
+        return value if isinstance(value, dict) else {}  # SPEC B §7.1
+
+
+class AttemptOut(BaseModel):
+    attempt: int
+    started_at: Timestamp
+    finished_at: Timestamp
+    outcome: Literal[
+        "success", "permanent_error", "transient_error", "timeout", "lease_expired",
+        "delivery_failed",
+    ]
+    error: str | None
+    duration_ms: int | None
+
+
+class TaskDetail(TaskOut):
+    payload: Any
+    attempts: list[AttemptOut]
+
+
+class TaskTypeIn(BaseModel):
+    task_type: str
+    description: str | None = Field(default=None, max_length=1000, pattern=r"^[^\x00]*$")
+    is_active: bool | None = None
+
+
+class TaskTypeOut(BaseModel):
+    task_type: str
+    description: str | None
+    is_active: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class StatusCounts(BaseModel):
+    total: int
+    pending: int
+    running: int
+    completed: int
+    failed: int
+    cancelled: int
+    retrying: int
+
+
+class TaskStats(StatusCounts):
+    by_type: dict[str, StatusCounts]
+    by_priority: dict[str, StatusCounts]
+    success_rate: float | None = Field(description="completed / (completed + failed)")
+    avg_duration_ms: float | None = Field(description="Completed tasks: completed - started.")
+    p95_duration_ms: float | None
+    queue_lag_seconds: float = Field(description="Age of the oldest due, unstarted task.")

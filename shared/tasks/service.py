@@ -1,0 +1,462 @@
+"""Task business rules and the SQL the tasks group owns (except the worker's, in worker_sql.py).
+
+`submit()` is the one way to create a task: the API, the CLI and other groups call it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+
+from shared import db
+from shared.auth.principal import AuthUser
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.settings import get_settings
+from shared.tasks import outbox, queue, registry, retry
+
+STATUSES = ("pending", "running", "completed", "failed", "cancelled", "retrying")
+PRIORITIES = ("low", "normal", "high", "critical")
+FINISHED = ("completed", "failed", "cancelled")
+CANCELLABLE = ("pending", "retrying")
+
+MAX_PAYLOAD_BYTES = 1_048_576
+MAX_METADATA_KEY_BYTES = 128
+MAX_METADATA_VALUE_BYTES = 4096
+MAX_METADATA_TOTAL_BYTES = 65_536
+MAX_SCHEDULE_AHEAD = timedelta(days=365)
+MAX_SCHEDULE_BEHIND = timedelta(hours=1)
+DEFAULT_TIMEOUT_SECONDS = 300
+MAX_TIMEOUT_SECONDS = 900
+
+TASK_COLUMNS = sql.SQL(
+    """id, task_type, status, priority, max_attempts, current_attempt, last_error, created_at,
+       updated_at, scheduled_at, started_at, completed_at, created_by, metadata, result,
+       retry_strategy, timeout_seconds"""
+)
+ORDER = sql.SQL("ORDER BY priority_rank DESC, created_at, id")
+
+
+def compact_json(value: Any) -> str:
+    """SPEC B §17: sizes are UTF-8 bytes of compact JSON with non-ASCII kept as is.
+    NaN and Infinity (which Python's parser lets through) are refused: they are not JSON."""
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise _request_error("Task payload and metadata must not contain NaN or Infinity") from None
+
+
+def not_registered(task_type: str) -> ValidationFailed:
+    return ValidationFailed(
+        "task_type",
+        f"Task type '{task_type}' is not registered. "
+        "Workers must register task types before tasks can be created.",
+    )
+
+
+def _request_error(detail: str) -> ValidationFailed:
+    return ValidationFailed("request", detail)
+
+
+def normalise_priority(value: Any) -> str:
+    """SPEC B §7.3: exactly low/high/critical keep their value; anything else is normal."""
+    return value if value in ("low", "high", "critical") else "normal"
+
+
+def _check_metadata(metadata: dict[str, Any]) -> None:
+    total = 0
+    for key, value in metadata.items():
+        key_bytes = len(key.encode())
+        if not 1 <= key_bytes <= MAX_METADATA_KEY_BYTES:
+            raise _request_error("Metadata keys must be 1-128 characters long")
+        if not all(c.isalnum() or c in "_-" for c in key):
+            raise _request_error(
+                "Metadata keys can only contain alphanumeric characters, underscores, and hyphens"
+            )
+        value_bytes = len(compact_json(value).encode())
+        if value_bytes > MAX_METADATA_VALUE_BYTES:
+            raise _request_error("Metadata values cannot exceed 4KB")
+        total += key_bytes + value_bytes
+    if total > MAX_METADATA_TOTAL_BYTES:
+        raise _request_error("Total metadata size cannot exceed 64KB")
+
+
+def _check_schedule(scheduled_at: datetime | None) -> datetime | None:
+    if scheduled_at is None:
+        return None
+    if scheduled_at.tzinfo is None:
+        scheduled_at = scheduled_at.replace(tzinfo=UTC)
+    now = datetime.now(UTC)
+    if scheduled_at > now + MAX_SCHEDULE_AHEAD:
+        raise _request_error("Tasks cannot be scheduled more than 365 days in the future")
+    if scheduled_at < now - MAX_SCHEDULE_BEHIND:
+        raise _request_error("Tasks cannot be scheduled more than 1 hour(s) in the past")
+    return scheduled_at
+
+
+def _type_active(task_type: str) -> bool:
+    row = db.connection().execute(
+        "SELECT 1 FROM task_types WHERE task_type = %s AND is_active", (task_type,)
+    ).fetchone()
+    return row is not None
+
+
+def submit(
+    task_type: str,
+    payload: Any,
+    *,
+    priority: Any = None,
+    scheduled_at: datetime | None = None,
+    metadata: dict[str, Any] | None = None,
+    retry_strategy: Any = None,
+    timeout_seconds: int | None = None,
+    created_by: UUID | None = None,
+) -> dict[str, Any]:
+    """Validate (SPEC B §7.3 order), commit the row as "to be enqueued", then send it.
+
+    A failed send still returns the task: the sweeper enqueues it.
+    """
+    if not registry.valid_name(task_type):  # such a name can never have been registered
+        raise not_registered(task_type)
+    try:
+        payload_json = compact_json(payload)
+        meta = dict(metadata or {})
+        if len(payload_json.encode()) > MAX_PAYLOAD_BYTES:
+            raise _request_error("Task payload cannot exceed 1MB")
+        _check_metadata(meta)
+        when = _check_schedule(scheduled_at)
+        try:
+            strategy = retry.parse(retry_strategy)
+        except retry.InvalidStrategy as exc:
+            raise ValidationFailed("retry_strategy", str(exc)) from None
+        timeout = DEFAULT_TIMEOUT_SECONDS if timeout_seconds is None else timeout_seconds
+        if not 1 <= timeout <= MAX_TIMEOUT_SECONDS:
+            raise ValidationFailed("timeout_seconds", "must be between 1 and 900 seconds")
+    except ValidationFailed:
+        # The registration check comes first in the reference: keep its message for both faults.
+        if not _type_active(task_type):
+            raise not_registered(task_type) from None
+        raise
+    try:
+        row = _insert(task_type, payload_json, priority, strategy, timeout, when, created_by, meta)
+    except psycopg.errors.UntranslatableCharacter:  # jsonb refuses \u0000
+        raise _request_error("Task payload and metadata must not contain NUL characters") from None
+    if row is None:
+        raise not_registered(task_type)
+    delay = (row["scheduled_at"] - row.pop("db_now")).total_seconds()
+    outbox.dispatch([queue.Outgoing(row["id"], row["priority"], max(0.0, delay))])
+    return row
+
+
+def _insert(
+    task_type: str, payload_json: str, priority: Any, strategy: retry.Strategy, timeout: int,
+    when: datetime | None, created_by: UUID | None, meta: dict[str, Any],
+) -> dict[str, Any] | None:
+    """The row, committed as "to be enqueued" (enqueued_at NULL); None if the type is inactive."""
+    return db.connection().execute(
+        sql.SQL(
+            """INSERT INTO tasks (task_type, payload, priority, retry_strategy, max_attempts,
+                                  timeout_seconds, scheduled_at, created_by, metadata)
+               SELECT tt.task_type, %(payload)s::jsonb, %(priority)s, %(strategy)s::jsonb,
+                      %(max_attempts)s, %(timeout)s, COALESCE(%(scheduled_at)s, now()),
+                      %(created_by)s, %(metadata)s::jsonb
+               FROM task_types tt WHERE tt.task_type = %(task_type)s AND tt.is_active
+               RETURNING {}, now() AS db_now"""
+        ).format(TASK_COLUMNS),
+        {
+            "task_type": task_type,
+            "payload": payload_json,
+            "priority": normalise_priority(priority),
+            "strategy": compact_json(retry.to_json(strategy)),
+            "max_attempts": strategy.max_attempts,
+            "timeout": timeout,
+            "scheduled_at": when,
+            "created_by": created_by,
+            "metadata": compact_json(meta),
+        },
+    ).fetchone()
+
+
+# ---- reads -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    task_type: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    created_by: UUID | None = None
+
+
+def _owner(viewer: AuthUser) -> UUID | None:
+    """Regular users see their own tasks only; moderators and admins see every task."""
+    return None if viewer.is_moderator else viewer.id
+
+
+def _where(viewer: AuthUser, f: TaskFilter) -> tuple[sql.Composable, dict[str, Any]]:
+    conditions: list[sql.Composable] = [sql.SQL("TRUE")]
+    params: dict[str, Any] = {}
+    owner = _owner(viewer) or (f.created_by if viewer.is_moderator else None)
+    if owner is not None:
+        conditions.append(sql.SQL("created_by = %(owner)s"))
+        params["owner"] = owner
+    # Unknown status/priority values are ignored, as in the reference (SPEC B §7.4).
+    if f.task_type is not None:
+        # A name no type can have matches nothing (and keeps NUL bytes away from PostgreSQL).
+        if registry.valid_name(f.task_type):
+            conditions.append(sql.SQL("task_type = %(task_type)s"))
+            params["task_type"] = f.task_type
+        else:
+            conditions.append(sql.SQL("FALSE"))
+    if f.status in STATUSES:
+        conditions.append(sql.SQL("status = %(status)s"))
+        params["status"] = f.status
+    if f.priority in PRIORITIES:
+        conditions.append(sql.SQL("priority = %(priority)s"))
+        params["priority"] = f.priority
+    return sql.SQL(" AND ").join(conditions), params
+
+
+def list_tasks(viewer: AuthUser, f: TaskFilter, limit: int, offset: int) -> list[dict[str, Any]]:
+    where, params = _where(viewer, f)
+    query = sql.SQL("SELECT {} FROM tasks WHERE {} {} LIMIT %(limit)s OFFSET %(offset)s").format(
+        TASK_COLUMNS, where, ORDER
+    )
+    return db.connection().execute(query, {**params, "limit": limit, "offset": offset}).fetchall()
+
+
+def dead_letter(viewer: AuthUser, limit: int, offset: int) -> list[dict[str, Any]]:
+    """Failed tasks, filtered per user in SQL so pages are full (the reference filtered after)."""
+    return list_tasks(viewer, TaskFilter(status="failed"), limit, offset)
+
+
+def get_task(viewer: AuthUser, task_id: UUID) -> dict[str, Any]:
+    row = db.connection().execute(
+        sql.SQL(
+            """SELECT {}, payload,
+                      COALESCE((SELECT json_agg(a ORDER BY a.attempt) FROM (
+                          SELECT attempt, started_at, finished_at, outcome, error, duration_ms
+                          FROM task_attempts WHERE task_id = t.id) a), '[]') AS attempts
+               FROM tasks t
+               WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)"""
+        ).format(TASK_COLUMNS),
+        {"id": task_id, "owner": _owner(viewer)},
+    ).fetchone()
+    if row is None:
+        raise NotFound("Task not found")
+    return row
+
+
+def _current_status(viewer: AuthUser, task_id: UUID) -> str:
+    """After a guarded write changed nothing: 404 if invisible, else the status for the 409."""
+    row = db.connection().execute(
+        "SELECT status FROM tasks WHERE id = %(id)s "
+        "AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)",
+        {"id": task_id, "owner": _owner(viewer)},
+    ).fetchone()
+    if row is None:
+        raise NotFound("Task not found")
+    return str(row["status"])
+
+
+def cancel(viewer: AuthUser, task_id: UUID) -> None:
+    row = db.connection().execute(
+        """UPDATE tasks SET status = 'cancelled', completed_at = now(), enqueued_at = NULL
+           WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
+             AND status IN ('pending', 'retrying')
+           RETURNING id""",
+        {"id": task_id, "owner": _owner(viewer)},
+    ).fetchone()
+    if row is None:
+        status = _current_status(viewer, task_id)
+        raise Conflict(f"Task cannot be cancelled: its status is '{status}' "
+                       "(only pending or retrying tasks can be cancelled)")
+
+
+# failed → pending with its attempts reset (history included); the caller enqueues it.
+_RESET_FAILED = """UPDATE tasks SET status = 'pending', current_attempt = 0, last_error = NULL,
+                          result = NULL, scheduled_at = now(), started_at = NULL,
+                          completed_at = NULL, enqueued_at = NULL, lease_expires_at = NULL"""
+
+
+def retry_task(viewer: AuthUser, task_id: UUID) -> None:
+    """failed → pending with its attempts reset (history included), enqueued at once."""
+    with db.transaction() as conn:
+        row = conn.execute(
+            _RESET_FAILED
+            + """ WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
+                    AND status = 'failed'
+                  RETURNING id, priority""",
+            {"id": task_id, "owner": _owner(viewer)},
+        ).fetchone()
+        if row is not None:
+            conn.execute("DELETE FROM task_attempts WHERE task_id = %s", (task_id,))
+    if row is None:
+        status = _current_status(viewer, task_id)
+        raise Conflict(f"Task cannot be retried: its status is '{status}' "
+                       "(only failed tasks can be retried)")
+    outbox.dispatch([queue.Outgoing(row["id"], row["priority"])])
+
+
+def retry_failed(task_ids: list[UUID]) -> list[UUID]:
+    """Operators (CLI `admin retry-failed`): retry_task for many tasks at once, without an
+    ownership check. Tasks no longer failed are skipped; returns the ids re-enqueued."""
+    with db.transaction() as conn:
+        rows = conn.execute(
+            _RESET_FAILED
+            + """ WHERE id = ANY(%(ids)s) AND status = 'failed' RETURNING id, priority""",
+            {"ids": task_ids},
+        ).fetchall()
+        retried = [r["id"] for r in rows]
+        conn.execute("DELETE FROM task_attempts WHERE task_id = ANY(%s)", (retried,))
+    outbox.dispatch([queue.Outgoing(r["id"], r["priority"]) for r in rows])
+    return retried
+
+
+def delete(viewer: AuthUser, task_id: UUID) -> None:
+    row = db.connection().execute(
+        """DELETE FROM tasks
+           WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
+             AND status IN ('completed', 'failed', 'cancelled')
+           RETURNING id""",
+        {"id": task_id, "owner": _owner(viewer)},
+    ).fetchone()
+    if row is None:
+        status = _current_status(viewer, task_id)
+        raise Conflict(f"Task cannot be deleted: its status is '{status}' "
+                       "(only completed, failed or cancelled tasks can be deleted)")
+
+
+STATS_SQL = """
+WITH counts AS (
+    SELECT task_type, priority, status, count(*) AS n FROM tasks GROUP BY 1, 2, 3
+), done AS (
+    SELECT extract(epoch FROM completed_at - started_at) * 1000 AS ms
+    FROM tasks WHERE status = 'completed' AND started_at IS NOT NULL
+)
+SELECT
+    (SELECT COALESCE(json_object_agg(status, n), '{}') FROM
+        (SELECT status, sum(n) AS n FROM counts GROUP BY status) s) AS by_status,
+    (SELECT COALESCE(json_object_agg(task_type, c), '{}') FROM
+        (SELECT task_type, json_object_agg(status, n) AS c FROM
+            (SELECT task_type, status, sum(n) AS n FROM counts GROUP BY 1, 2) x
+         GROUP BY task_type) t) AS by_type,
+    (SELECT COALESCE(json_object_agg(priority, c), '{}') FROM
+        (SELECT priority, json_object_agg(status, n) AS c FROM
+            (SELECT priority, status, sum(n) AS n FROM counts GROUP BY 1, 2) x
+         GROUP BY priority) p) AS by_priority,
+    (SELECT avg(ms) FROM done) AS avg_duration_ms,
+    (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) FROM done) AS p95_duration_ms,
+    (SELECT extract(epoch FROM now() - min(scheduled_at)) FROM tasks
+      WHERE status IN ('pending', 'retrying') AND scheduled_at <= now()) AS queue_lag_seconds
+"""
+
+
+def _status_counts(by_status: dict[str, int]) -> dict[str, int]:
+    counts = {s: int(by_status.get(s, 0)) for s in STATUSES}
+    return {"total": sum(counts.values()), **counts}
+
+
+def stats() -> dict[str, Any]:
+    row = db.connection().execute(STATS_SQL).fetchone()
+    assert row is not None
+    counts = _status_counts(row["by_status"])
+    finished = counts["completed"] + counts["failed"]
+    return {
+        **counts,
+        "by_type": {k: _status_counts(v) for k, v in sorted(row["by_type"].items())},
+        "by_priority": {
+            p: _status_counts(row["by_priority"].get(p, {})) for p in reversed(PRIORITIES)
+        },
+        "success_rate": counts["completed"] / finished if finished else None,
+        "avg_duration_ms": _float(row["avg_duration_ms"]),
+        "p95_duration_ms": _float(row["p95_duration_ms"]),
+        "queue_lag_seconds": max(0.0, _float(row["queue_lag_seconds"]) or 0.0),
+    }
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+# ---- task types --------------------------------------------------------------------------
+
+TYPE_COLUMNS = "task_type, description, is_active, created_at, updated_at"
+
+
+def list_types() -> list[dict[str, Any]]:
+    return db.connection().execute(
+        f"SELECT {TYPE_COLUMNS} FROM task_types WHERE is_active ORDER BY task_type"  # noqa: S608
+    ).fetchall()
+
+
+def upsert_type(task_type: str, description: str | None, is_active: bool | None) -> dict[str, Any]:
+    """Admin: set a registered type's description or (de)activate it. Only types with a handler
+    in the registry exist: a type nobody can run would only produce failed tasks."""
+    handler = registry.get(task_type)
+    if handler is None:
+        raise ValidationFailed("task_type", f"No handler is registered for task type '{task_type}'")
+    row = db.connection().execute(
+        f"""INSERT INTO task_types (task_type, description, is_active)
+            VALUES (%(t)s, COALESCE(%(d)s, %(default)s), COALESCE(%(a)s, true))
+            ON CONFLICT (task_type) DO UPDATE SET
+                description = COALESCE(%(d)s, task_types.description),
+                is_active = COALESCE(%(a)s, task_types.is_active)
+            RETURNING {TYPE_COLUMNS}""",  # noqa: S608 - constant column list
+        {"t": task_type, "d": description, "a": is_active, "default": handler.description},
+    ).fetchone()
+    assert row is not None
+    return row
+
+
+def sync_task_types(conninfo: str) -> list[str]:
+    """Deploy/migrate step: the registry is the source of truth. New types are inserted active;
+    existing rows keep an admin's description and activation; types whose handler is gone are
+    deactivated (their rows stay: tasks reference them). Returns the registered names."""
+    handlers = registry.handlers()
+    names = [h.name for h in handlers]
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(
+            """WITH code AS (
+                   SELECT * FROM unnest(%(names)s::text[], %(descriptions)s::text[]) AS c(t, d)
+               ), added AS (
+                   INSERT INTO task_types (task_type, description)
+                   SELECT t, d FROM code ON CONFLICT (task_type) DO NOTHING
+               )
+               UPDATE task_types SET is_active = false
+               WHERE is_active AND task_type <> ALL(%(names)s::text[])""",
+            {"names": names, "descriptions": [h.description for h in handlers]},
+        )
+    return names
+
+
+# ---- retention ---------------------------------------------------------------------------
+
+
+def purge_finished() -> int:
+    """Hourly cleanup step: finished tasks older than TASK_RETENTION_DAYS."""
+    days = get_settings().task_retention_days
+    return delete_finished_before(datetime.now(UTC) - timedelta(days=days))
+
+
+def delete_finished_before(cutoff: datetime, batch: int = 5000) -> int:
+    """Hard-delete finished tasks completed before `cutoff`, in batches (short locks)."""
+    total = 0
+    while True:
+        cur = db.connection().execute(
+            """DELETE FROM tasks WHERE id IN (
+                   SELECT id FROM tasks
+                   WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < %s
+                   LIMIT %s FOR UPDATE SKIP LOCKED)""",
+            (cutoff, batch),
+        )
+        total += cur.rowcount
+        if cur.rowcount < batch:
+            break
+    db.connection().execute("DELETE FROM task_errors WHERE occurred_at < %s", (cutoff,))
+    return total

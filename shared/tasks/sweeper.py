@@ -1,0 +1,96 @@
+"""The sweeper (EventBridge, every minute). Safe to run twice or concurrently: every row it acts on
+is locked with SKIP LOCKED, and what it does is recorded in the same transaction.
+
+1. `running` tasks whose lease expired (their worker died) → `retrying` per their strategy, or
+   `failed` when their attempts are used up; the lost attempt gets its history row.
+2. Tasks that should be queued but are not → sent: a send that failed, a task scheduled beyond
+   SQS's 15-minute delay that is now within reach, a re-delay the worker could not send.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from shared import db
+from shared.settings import get_settings
+from shared.tasks import outbox, queue, retry
+from shared.tasks.claims import LEASE_LOST
+
+EXPIRED_SQL = """
+SELECT id, current_attempt, max_attempts, retry_strategy
+FROM tasks WHERE status = 'running' AND lease_expires_at <= now()
+ORDER BY lease_expires_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+"""
+
+RECOVER_SQL = """
+WITH x AS (
+    SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(id uuid, status text, delay_ms bigint)
+),
+moved AS (
+    UPDATE tasks t SET
+        status = x.status,
+        last_error = %(lease_lost)s,
+        scheduled_at = CASE WHEN x.status = 'retrying'
+                            THEN now() + x.delay_ms * interval '1 millisecond'
+                            ELSE t.scheduled_at END,
+        completed_at = CASE WHEN x.status = 'failed' THEN now() END,
+        lease_expires_at = NULL,
+        enqueued_at = NULL
+    FROM x WHERE t.id = x.id
+    RETURNING t.id, t.current_attempt, t.started_at
+)
+INSERT INTO task_attempts (task_id, attempt, started_at, outcome, error)
+SELECT id, current_attempt, started_at, 'lease_expired', %(lease_lost)s FROM moved
+ON CONFLICT DO NOTHING
+"""
+
+UNSENT_SQL = """
+SELECT id, priority, greatest(0, extract(epoch FROM scheduled_at - now())) AS delay
+FROM tasks
+WHERE status IN ('pending', 'retrying') AND enqueued_at IS NULL
+  AND scheduled_at <= now() + make_interval(secs => %(max_delay)s)
+  AND (updated_at <= now() - make_interval(secs => %(grace)s) OR id = ANY(%(recovered)s::uuid[]))
+ORDER BY scheduled_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    recovered: int  # expired leases sent back to retrying
+    failed: int  # expired leases with no attempts left
+    sent: int  # messages handed to SQS
+
+    def as_dict(self) -> dict[str, int]:
+        return {"recovered": self.recovered, "failed": self.failed, "sent": self.sent}
+
+
+def _next_state(row: dict[str, Any]) -> dict[str, Any]:
+    delay = retry.next_delay(retry.parse(row["retry_strategy"]), row["current_attempt"])
+    if delay is None or row["current_attempt"] >= row["max_attempts"]:
+        return {"id": str(row["id"]), "status": "failed", "delay_ms": 0}
+    return {"id": str(row["id"]), "status": "retrying", "delay_ms": round(delay * 1000)}
+
+
+def sweep() -> SweepReport:
+    s = get_settings()
+    with db.transaction() as conn:
+        expired = conn.execute(EXPIRED_SQL, {"limit": s.task_sweep_batch_size}).fetchall()
+        moves = [_next_state(r) for r in expired]
+        if moves:
+            conn.execute(RECOVER_SQL, {"rows": json.dumps(moves), "lease_lost": LEASE_LOST})
+        # Rows recovered just now were changed by this transaction: the grace would hide them.
+        recovered = [m["id"] for m in moves if m["status"] == "retrying"]
+        unsent = conn.execute(
+            UNSENT_SQL,
+            {"max_delay": queue.MAX_DELAY_SECONDS, "grace": s.task_enqueue_grace_seconds,
+             "recovered": recovered, "limit": s.task_sweep_batch_size},
+        ).fetchall()
+        sent = queue.send(
+            queue.Outgoing(r["id"], r["priority"], float(r["delay"])) for r in unsent
+        )
+        if sent:
+            outbox.mark_enqueued(conn, sent)
+    failed = sum(1 for m in moves if m["status"] == "failed")
+    return SweepReport(recovered=len(moves) - failed, failed=failed, sent=len(sent))

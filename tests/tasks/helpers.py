@@ -1,0 +1,32 @@
+"""Shortcuts shared by the task tests."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from shared import db
+from shared.tasks import service
+
+FAST = {"type": "fixed", "interval_seconds": 0, "max_attempts": 3, "jitter": False}
+
+
+def submit(task_type: str = "test_task", payload: Any = None, **kwargs: Any) -> UUID:
+    row = service.submit(task_type, payload if payload is not None else {}, **kwargs)
+    return UUID(str(row["id"]))
+
+
+def task(task_id: UUID) -> dict[str, Any]:
+    row = db.connection().execute("SELECT * FROM tasks WHERE id = %s", (task_id,)).fetchone()
+    assert row is not None
+    return row
+
+
+def attempts(task_id: UUID) -> list[dict[str, Any]]:
+    return db.connection().execute(
+        "SELECT * FROM task_attempts WHERE task_id = %s ORDER BY attempt", (task_id,)
+    ).fetchall()
+
+
+def sql(query: str, *params: Any) -> None:
+    db.connection().execute(query, params)

@@ -1,0 +1,355 @@
+"""Nothing lost, nothing run twice: duplicates, races, crashes, outbox failures, database outages,
+poison messages, the DLQ, the circuit breaker, priority and scheduling."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from shared import db
+from shared.settings import get_settings
+from shared.tasks import claims, service
+from tests.tasks import handlers
+from tests.tasks.helpers import FAST, attempts, sql, submit, task
+from tests.tasks.sqs import Queues
+from tools.lambda_events import scheduled_event
+
+
+def sweep(sweeper: Any) -> dict[str, int]:
+    from tools.lambda_events import FakeLambdaContext
+
+    result: dict[str, int] = sweeper(scheduled_event("TaskSweeper"), FakeLambdaContext())
+    return result
+
+
+def test_the_same_message_twice_runs_once(tasks_db: str, queues: Queues, worker: Any) -> None:
+    tid = submit(payload={})
+    body = f'{{"task_id": "{tid}"}}'
+    queues.send_raw("TaskQueue", body)
+    messages = queues.receive("TaskQueue")
+    assert len(messages) == 2
+    assert queues.deliver("TaskQueue", worker, messages) == set()  # both in one batch
+    queues.send_raw("TaskQueue", body)
+    queues.pump(worker)  # and again later
+    assert handlers.runs(tid) == 1
+    assert task(tid)["status"] == "completed" and task(tid)["current_attempt"] == 1
+
+
+def test_two_racing_claims_have_one_winner(tasks_db: str) -> None:
+    """Two workers on their own connections claim the same task at the same moment."""
+    tid = submit(payload={})
+    barrier = threading.Barrier(2)
+    won: list[int] = []
+
+    def worker_claim() -> None:
+        with psycopg.connect(tasks_db, autocommit=True, row_factory=dict_row) as conn:
+            barrier.wait()
+            rows = conn.execute(claims.CLAIM_SQL, {"ids": [tid], "margin": 30,
+                                                   "lease_lost": "x"}).fetchall()
+            won.extend(1 for r in rows if r["task_type"] is not None)
+
+    threads = [threading.Thread(target=worker_claim) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(won) == 1
+    assert task(tid)["current_attempt"] == 1
+
+
+def test_a_held_claim_makes_the_racing_worker_acknowledge(tasks_db: str, queues: Queues,
+                                                         worker: Any) -> None:
+    tid = submit(payload={})
+    messages = queues.receive("TaskQueue")
+    result: dict[str, Any] = {}
+    with psycopg.connect(tasks_db, row_factory=dict_row) as other:  # worker A, mid-claim
+        other.execute(claims.CLAIM_SQL, {"ids": [tid], "margin": 30, "lease_lost": "x"})
+        runner = threading.Thread(
+            target=lambda: result.update(failed=queues.deliver("TaskQueue", worker, messages)))
+        runner.start()  # worker B blocks on the row lock
+        time.sleep(0.3)
+        other.commit()
+        runner.join()
+    assert result["failed"] == set()  # acknowledged: A owns the lease
+    assert handlers.runs(tid) == 0 and task(tid)["status"] == "running"
+
+
+def test_crash_recovery_through_lease_expiry_and_the_sweeper(
+    tasks_db: str, queues: Queues, worker: Any, sweeper: Any
+) -> None:
+    tid = submit(payload={}, retry_strategy=FAST)
+    messages = queues.receive("TaskQueue")
+    claims.claim([tid])  # a worker claims the task, then dies before finishing
+    queues.deliver("TaskQueue", lambda e, c: {"batchItemFailures": [
+        {"itemIdentifier": m.message_id} for m in messages]}, messages)  # it never acked
+    queues.pump(worker)  # redelivered while the lease is valid: acknowledged, not run
+    assert handlers.runs(tid) == 0 and task(tid)["status"] == "running"
+    sql("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = %s", tid)
+    assert sweep(sweeper) == {"recovered": 1, "failed": 0, "sent": 1}
+    assert task(tid)["status"] == "retrying"
+    queues.pump(worker)
+    t = task(tid)
+    assert t["status"] == "completed" and t["current_attempt"] == 2
+    assert [a["outcome"] for a in attempts(tid)] == ["lease_expired", "success"]
+    assert handlers.runs(tid) == 1
+
+
+def test_a_redelivered_message_reclaims_an_expired_lease(tasks_db: str, queues: Queues,
+                                                         worker: Any) -> None:
+    tid = submit(payload={}, retry_strategy=FAST)
+    claims.claim([tid])
+    sql("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = %s", tid)
+    queues.pump(worker)
+    assert task(tid)["status"] == "completed" and task(tid)["current_attempt"] == 2
+    assert [a["outcome"] for a in attempts(tid)] == ["lease_expired", "success"]
+
+
+def test_expired_lease_without_attempts_left_fails(tasks_db: str, queues: Queues,
+                                                   sweeper: Any) -> None:
+    tid = submit(payload={}, retry_strategy={"type": "none"})
+    claims.claim([tid])
+    sql("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = %s", tid)
+    assert sweep(sweeper)["failed"] == 1
+    t = task(tid)
+    assert t["status"] == "failed" and t["last_error"] == claims.LEASE_LOST
+
+
+def test_outbox_send_failure_still_answers_and_the_sweeper_enqueues(
+    tasks_db: str, queues: Queues, worker: Any, sweeper: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.tasks.handler import handler
+    from tests.lambda_client import LambdaClient
+    from tests.users import create_user
+
+    _, token = create_user()
+    monkeypatch.setenv("TASK_QUEUE_URL", queues.urls["TaskQueue"] + "-missing")
+    get_settings.cache_clear()
+    response = LambdaClient(handler, token=token).post(
+        "/api/v1/tasks", json_body={"task_type": "test_task", "payload": {}})
+    assert response.status_code == 200
+    tid = uuid.UUID(response.json()["data"]["id"])
+    assert task(tid)["enqueued_at"] is None and queues.count("TaskQueue") == 0
+    monkeypatch.setenv("TASK_QUEUE_URL", queues.urls["TaskQueue"])
+    get_settings.cache_clear()
+    assert sweep(sweeper)["sent"] == 1
+    assert sweep(sweeper)["sent"] == 0  # twice is harmless
+    queues.pump(worker)
+    assert task(tid)["status"] == "completed" and handlers.runs(tid) == 1
+
+
+@pytest.fixture
+def database_outage(tasks_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """`down()` points the worker at a port where nothing listens; `up()` restores it."""
+    from tools import pg
+
+    def down() -> None:
+        monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{pg.free_port()}/x")
+        get_settings.cache_clear()
+        db.reset()
+
+    def up() -> None:
+        monkeypatch.setenv("DATABASE_URL", tasks_db)
+        get_settings.cache_clear()
+        db.reset()
+
+    yield down, up
+    up()
+
+
+def test_database_down_before_the_claim(tasks_db: str, queues: Queues, worker: Any,
+                                        database_outage: Any) -> None:
+    down, up = database_outage
+    ids = [submit(payload={}) for _ in range(4)]
+    messages = queues.receive("TaskQueue")
+    down()
+    failed = queues.deliver("TaskQueue", worker, messages)
+    assert failed == {m.message_id for m in messages}  # every record reported, none lost
+    up()
+    assert queues.count("TaskQueue") == 4  # the messages came back
+    queues.pump(worker)
+    assert {task(t)["status"] for t in ids} == {"completed"}
+    assert handlers.runs() == 4
+
+
+def test_database_down_mid_batch(tasks_db: str, queues: Queues, worker: Any, sweeper: Any,
+                                 database_outage: Any) -> None:
+    down, up = database_outage
+    ids = [submit(payload={}, retry_strategy=FAST) for _ in range(3)]
+    ids.append(submit(payload={"call_hook": True, "sleep_seconds": 0.2}, retry_strategy=FAST))
+    handlers.hook = down  # the database goes away while the batch runs
+    try:
+        messages = queues.receive("TaskQueue")
+        failed = queues.deliver("TaskQueue", worker, messages)
+    finally:
+        handlers.hook = None
+    assert failed == {m.message_id for m in messages}
+    up()
+    queues.pump(worker)  # redelivered: the tasks are leased, so acknowledged
+    assert {task(t)["status"] for t in ids} == {"running"}
+    sql("UPDATE tasks SET lease_expires_at = now() - interval '1 second'")
+    sweep(sweeper)
+    queues.pump(worker)
+    assert {task(t)["status"] for t in ids} == {"completed"}  # none lost
+
+
+def test_poison_messages_are_acknowledged_and_recorded(tasks_db: str, queues: Queues,
+                                                       worker: Any) -> None:
+    for body in ("not json", '{"task_id": "nope"}', "[]", '{"other": 1}'):
+        queues.send_raw("TaskQueue", body)
+    tid = submit(payload={})
+    queues.pump(worker)
+    assert queues.count("TaskQueue") == 0  # nothing comes back
+    rows = db.connection().execute("SELECT * FROM task_errors ORDER BY id").fetchall()
+    assert len(rows) == 4 and {r["source"] for r in rows} == {"worker"}
+    assert rows[0]["error"] == "Malformed task message" and rows[0]["body"] == "not json"
+    assert task(tid)["status"] == "completed"
+
+
+def test_unknown_task_id_is_acknowledged(tasks_db: str, queues: Queues, worker: Any) -> None:
+    queues.send_raw("TaskQueue", f'{{"task_id": "{uuid.uuid4()}"}}')
+    queues.pump(worker)
+    assert queues.count("TaskQueue") == 0
+
+
+def test_dlq_reconciler_marks_the_task_failed(tasks_db: str, queues: Queues,
+                                              reconciler: Any) -> None:
+    tid = submit(payload={})
+    done = submit(payload={})
+    sql("UPDATE tasks SET status = 'completed' WHERE id = %s", done)
+    queues.send_raw("TaskQueue", f'{{"task_id": "{done}"}}')
+    for _ in range(5):  # the worker died on each delivery
+        for m in queues.receive("TaskQueue"):
+            queues.client.change_message_visibility(
+                QueueUrl=queues.urls["TaskQueue"], ReceiptHandle=m.receipt_handle,
+                VisibilityTimeout=0)
+    assert queues.receive("TaskQueue") == []  # moved by the redrive policy
+    queues.send_raw("TaskDeadLetterQueue", "garbage")
+    dead = queues.receive("TaskDeadLetterQueue")
+    assert len(dead) == 4  # two for tid and done at submit, the stray one, the garbage
+    assert queues.deliver("TaskDeadLetterQueue", reconciler, dead) == set()
+    t = task(tid)
+    assert t["status"] == "failed" and t["completed_at"] is not None
+    assert t["last_error"] == "delivery failed after 5 receives"  # maxReceiveCount
+    assert task(done)["status"] == "completed"  # already finished: dropped
+    errors = db.connection().execute(
+        "SELECT source, task_id, error FROM task_errors ORDER BY id").fetchall()
+    assert {(e["source"], e["task_id"]) for e in errors} == {
+        ("dlq_reconciler", None), ("dlq_reconciler", tid)}
+
+
+def test_priority_queue_is_drained_first(tasks_db: str, queues: Queues, worker: Any) -> None:
+    normal = [submit(payload={}) for _ in range(12)]
+    critical = submit(payload={}, priority="critical")
+    queues.pump(worker)
+    started = {t: task(t)["started_at"] for t in [*normal, critical]}
+    assert min(started, key=lambda t: started[t]) == critical
+
+
+def test_a_task_20_minutes_ahead_runs_only_once_due(
+    tasks_db: str, queues: Queues, worker: Any, sweeper: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    tid = submit(payload={}, scheduled_at=datetime.now(UTC) + timedelta(minutes=20))
+    assert queues.count("TaskQueue") == 0 and task(tid)["enqueued_at"] is None
+    assert sweep(sweeper)["sent"] == 0
+    queues.send_raw("TaskQueue", f'{{"task_id": "{tid}"}}')  # a stray early message
+    queues.pump(worker)
+    assert task(tid)["status"] == "pending" and handlers.runs(tid) == 0
+    sql("UPDATE tasks SET scheduled_at = now() - interval '1 second' WHERE id = %s", tid)
+    assert sweep(sweeper)["sent"] == 1
+    queues.pump(worker)
+    assert task(tid)["status"] == "completed" and handlers.runs(tid) == 1
+
+
+def test_an_early_message_is_delayed_again(tasks_db: str, queues: Queues, worker: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    tid = submit(payload={}, scheduled_at=datetime.now(UTC) + timedelta(seconds=1.5))
+    queues.send_raw("TaskQueue", f'{{"task_id": "{tid}"}}')  # arrives at once
+    queues.pump(worker, until_empty_for=0.1, timeout=10)
+    assert task(tid)["status"] == "completed" and handlers.runs(tid) == 1
+
+
+def test_sweeper_skips_rows_another_sweeper_holds(tasks_db: str, queues: Queues,
+                                                  sweeper: Any) -> None:
+    tid = submit(payload={})
+    sql("UPDATE tasks SET enqueued_at = NULL WHERE id = %s", tid)
+    with psycopg.connect(tasks_db) as other:
+        other.execute("SELECT 1 FROM tasks WHERE id = %s FOR UPDATE", (tid,))
+        assert sweep(sweeper)["sent"] == 0
+    assert sweep(sweeper)["sent"] == 1
+    assert sweep(sweeper)["sent"] == 0
+
+
+def _breaker() -> dict[str, Any]:
+    row = db.connection().execute(
+        "SELECT * FROM task_circuit_breakers WHERE task_type = 'test_task'").fetchone()
+    assert row is not None
+    return row
+
+
+def test_circuit_breaker_opens_defers_half_opens_and_closes(
+    tasks_db: str, queues: Queues, worker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TASK_BREAKER_OPEN_SECONDS", "1.5")
+    get_settings.cache_clear()
+    failing = [submit(payload={"transient_failures": 9}, retry_strategy={"type": "none"})
+               for _ in range(5)]
+    queues.pump(worker)
+    assert {task(t)["status"] for t in failing} == {"failed"}
+    assert _breaker()["state"] == "open"
+    deferred = [submit(payload={}, retry_strategy=FAST) for _ in range(3)]
+    queues.pump(worker, rounds=1)
+    for t in map(task, deferred):
+        assert t["status"] == "retrying" and t["current_attempt"] == 0  # no attempt used
+        assert "Circuit breaker open" in t["last_error"]
+        assert t["scheduled_at"] == _breaker()["open_until"]
+    assert handlers.runs() == 5
+    queues.pump(worker, until_empty_for=0.2, timeout=10)  # after the open period: half-open
+    assert {task(t)["status"] for t in deferred} == {"completed"}
+    assert {task(t)["current_attempt"] for t in deferred} == {1}
+    b = _breaker()
+    assert b["state"] == "closed" and b["total_successes"] == 3 and b["total_failures"] == 5
+
+
+def test_a_failure_while_half_open_reopens(tasks_db: str, queues: Queues, worker: Any) -> None:
+    sql("INSERT INTO task_circuit_breakers (task_type, state, opened_at, open_until) "
+        "VALUES ('test_task', 'open', now() - interval '2 minutes', now() - interval '1 minute')")
+    submit(payload={"transient_failures": 1}, retry_strategy={"type": "none"})
+    queues.pump(worker)
+    b = _breaker()
+    assert b["state"] == "open" and b["open_until"] > b["opened_at"]
+
+
+def test_successes_reset_the_failure_count(tasks_db: str, queues: Queues, worker: Any) -> None:
+    for _ in range(4):
+        submit(payload={"transient_failures": 1}, retry_strategy={"type": "none"})
+    queues.pump(worker)
+    submit(payload={})
+    queues.pump(worker)
+    for _ in range(4):
+        submit(payload={"transient_failures": 1}, retry_strategy={"type": "none"})
+    queues.pump(worker)
+    assert _breaker()["state"] == "closed" and _breaker()["failure_count"] == 4
+
+
+def test_retention_deletes_old_finished_tasks(tasks_db: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    old_done, old_pending, recent = (submit(payload={}) for _ in range(3))
+    sql("UPDATE tasks SET status = 'completed', completed_at = now() - interval '40 days' "
+        "WHERE id = %s", old_done)
+    sql("UPDATE tasks SET created_at = now() - interval '40 days' WHERE id = %s", old_pending)
+    sql("UPDATE tasks SET status = 'failed', completed_at = now() WHERE id = %s", recent)
+    deleted = service.delete_finished_before(datetime.now(UTC) - timedelta(days=30))
+    assert deleted == 1
+    remaining = {r["id"] for r in db.connection().execute("SELECT id FROM tasks").fetchall()}
+    assert remaining == {old_pending, recent}
