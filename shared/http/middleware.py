@@ -4,6 +4,7 @@ last-resort 500. Pure ASGI (not BaseHTTPMiddleware) keeps per-request overhead t
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -11,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import AppError, InternalError, PayloadTooLarge
 from shared.http.envelope import error_body
+from shared.monitoring import instrumentation
 from shared.observability import logger
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -43,11 +45,14 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         logger.append_keys(request_id=request_id)
         started = False
+        status = 500
+        began = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
                 headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers.append((b"x-request-id", request_id.encode()))
@@ -60,6 +65,7 @@ class RequestContextMiddleware:
         body = await _read_body(receive, self.max_body_bytes)
         if body is None:
             await _send_error(send_with_headers, PayloadTooLarge(), request_id)
+            instrumentation.request_finished(scope, status, (time.perf_counter() - began) * 1000)
             return
 
         replayed = False
@@ -73,11 +79,15 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, replay, send_with_headers)
-        except Exception:
+        except Exception as error:
             logger.exception("unhandled exception", extra={"path": scope.get("path")})
+            instrumentation.unhandled_error(error, request_id, scope)
             if started:
                 raise
             await _send_error(send_with_headers, InternalError(), request_id)
+        finally:
+            # Latency and status of every request (A2.13); rarely a database round trip.
+            instrumentation.request_finished(scope, status, (time.perf_counter() - began) * 1000)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:

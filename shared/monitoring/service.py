@@ -1,0 +1,277 @@
+"""Events, metrics and the monitoring counters (SPEC B §8.2, §8.3, §8.6; A2.12).
+
+`record_event` is the one way other modules (task engine, DLQ reconciler, alert evaluator,
+instrumentation) write an event: a single INSERT, with no ownership check because the caller is
+the system, not a user.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from shared import db
+from shared.auth.principal import AuthUser
+from shared.errors import NotFound, ValidationFailed
+from shared.http.pagination import Page
+from shared.monitoring import ownership
+
+EVENT_TYPES = ("log", "metric", "trace", "alert")
+METRIC_TYPES = ("counter", "gauge", "histogram", "summary")
+
+EVENT_COLUMNS = sql.SQL(
+    "id, event_type, source, message, level, tags, payload, recorded_at, created_at"
+)
+METRIC_COLUMNS = sql.SQL("id, name, metric_type, value, labels, recorded_at, created_at")
+
+
+def json_size(value: Any) -> int:
+    """UTF-8 bytes of compact JSON, as the reference measures (SPEC B §17)."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def _too_long(value: str | None, limit: int) -> bool:
+    return value is not None and len(value.encode()) > limit
+
+
+def _validate_event(
+    event_type: str,
+    source: str,
+    message: str | None,
+    level: str | None,
+    tags: dict[str, Any],
+    payload: dict[str, Any],
+) -> None:
+    """The reference's checks, in its order."""
+    if _too_long(event_type, 50):
+        raise ValidationFailed("event_type", "Event type too long (max 50 characters)")
+    if _too_long(source, 200):
+        raise ValidationFailed("source", "Source too long (max 200 characters)")
+    if _too_long(message, 10_000):
+        raise ValidationFailed("message", "Message too long (max 10000 characters)")
+    if _too_long(level, 20):
+        raise ValidationFailed("level", "Level too long (max 20 characters)")
+    if len(tags) > 100:
+        raise ValidationFailed("tags", "Too many tags (max 100)")
+    if len(payload) > 100:
+        raise ValidationFailed("payload", "Too many payload fields (max 100)")
+    if json_size(tags) > 65_536:
+        raise ValidationFailed("tags", "Tags JSON too large (max 64KB)")
+    if json_size(payload) > 1_048_576:
+        raise ValidationFailed("payload", "Payload JSON too large (max 1MB)")
+    if event_type not in EVENT_TYPES:
+        raise ValidationFailed("event_type", "Invalid event type")
+
+
+_INSERT_EVENT = (
+    "INSERT INTO events (event_type, source, message, level, tags, payload, recorded_at)"
+    " VALUES (%s, %s, %s, %s, %s, %s, COALESCE(%s, NOW()))"
+)
+
+
+def create_event(
+    user: AuthUser,
+    *,
+    event_type: str,
+    source: str,
+    message: str | None,
+    level: str | None,
+    tags: dict[str, Any],
+    payload: dict[str, Any],
+    recorded_at: datetime | None,
+) -> dict[str, Any]:
+    ownership.check_source(user, source)  # authorisation runs before validation
+    _validate_event(event_type, source, message, level, tags, payload)
+    row = (
+        db.connection()
+        .execute(
+            sql.SQL(_INSERT_EVENT + " RETURNING {}").format(EVENT_COLUMNS),
+            (event_type, source, message, level, Jsonb(tags), Jsonb(payload), recorded_at),
+        )
+        .fetchone()
+    )
+    assert row is not None
+    return row
+
+
+def record_event(
+    event_type: str,
+    source: str,
+    message: str | None = None,
+    level: str | None = None,
+    tags: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Record a system event (one INSERT). Runs inside the caller's transaction, if any."""
+    db.connection().execute(
+        _INSERT_EVENT,
+        (event_type, source, message, level, Jsonb(tags or {}), Jsonb(payload or {}), None),
+    )
+
+
+def record_task_event(
+    task_id: UUID | str, task_type: str, status: str, message: str | None = None
+) -> None:
+    """A task lifecycle transition (A2.13), tagged so alert rules can count by type or task."""
+    level = "error" if status in ("failed", "dead_lettered") else "info"
+    record_event(
+        "log",
+        "system-tasks",
+        message or f"Task {status}",
+        level,
+        {"task_id": str(task_id), "task_type": task_type, "status": status},
+    )
+
+
+def _where(conditions: list[sql.Composable]) -> sql.Composable:
+    if not conditions:
+        return sql.SQL("")
+    return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions)
+
+
+def list_events(
+    user: AuthUser,
+    page: Page,
+    *,
+    event_type: str | None = None,
+    source: str | None = None,
+    level: str | None = None,
+    start_time: datetime | None = None,
+    end_time: datetime | None = None,
+    tags: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    visible, params = ownership.SOURCES.readable("source", user)
+    conditions: list[sql.Composable] = [visible]
+    for column, value in (("event_type", event_type), ("source", source), ("level", level)):
+        if value is not None:
+            conditions.append(
+                sql.SQL("{} = %({})s").format(sql.Identifier(column), sql.SQL(column))
+            )
+            params[column] = value
+    _time_bounds(conditions, params, start_time, end_time)
+    if tags:
+        conditions.append(sql.SQL("tags @> %(tags)s"))
+        params["tags"] = Jsonb(tags)
+    params.update(limit=page.limit, offset=page.offset)
+    query = sql.SQL(
+        "SELECT {cols} FROM events{where} ORDER BY recorded_at DESC, id"
+        " LIMIT %(limit)s OFFSET %(offset)s"
+    ).format(cols=EVENT_COLUMNS, where=_where(conditions))
+    return db.connection().execute(query, params).fetchall()
+
+
+def _time_bounds(
+    conditions: list[sql.Composable],
+    params: dict[str, Any],
+    start_time: datetime | None,
+    end_time: datetime | None,
+) -> None:
+    if start_time is not None:
+        conditions.append(sql.SQL("recorded_at >= %(start_time)s"))
+        params["start_time"] = start_time
+    if end_time is not None:
+        conditions.append(sql.SQL("recorded_at <= %(end_time)s"))
+        params["end_time"] = end_time
+
+
+def get_event(user: AuthUser, event_id: UUID) -> dict[str, Any]:
+    visible, params = ownership.SOURCES.readable("source", user)
+    params["id"] = event_id
+    query = sql.SQL("SELECT {cols} FROM events WHERE id = %(id)s AND {visible}").format(
+        cols=EVENT_COLUMNS, visible=visible
+    )
+    row = db.connection().execute(query, params).fetchone()
+    if row is None:
+        raise NotFound("Event not found")
+    return row
+
+
+def create_metric(
+    user: AuthUser,
+    *,
+    name: str,
+    metric_type: str,
+    value: float,
+    labels: dict[str, str],
+    recorded_at: datetime | None,
+) -> dict[str, Any]:
+    ownership.check_metric_name(user, name)
+    if _too_long(name, 100):
+        raise ValidationFailed("name", "Metric name too long (max 100 characters)")
+    if len(labels) > 50:
+        raise ValidationFailed("labels", "Too many labels (max 50)")
+    if json_size(labels) > 65_536:
+        raise ValidationFailed("labels", "Labels JSON too large (max 64KB)")
+    if not math.isfinite(value):
+        raise ValidationFailed("value", "Metric value must be a finite number")
+    row = (
+        db.connection()
+        .execute(
+            sql.SQL(
+                "INSERT INTO metrics (name, metric_type, value, labels, recorded_at)"
+                " VALUES (%s, %s, %s, %s, COALESCE(%s, NOW())) RETURNING {}"
+            ).format(METRIC_COLUMNS),
+            (name, metric_type, value, Jsonb(labels), recorded_at),
+        )
+        .fetchone()
+    )
+    assert row is not None
+    return row
+
+
+def list_metrics(
+    user: AuthUser,
+    page: Page,
+    *,
+    name: str | None = None,
+    metric_type: str | None = None,
+    start_time: datetime | None = None,
+    end_time: datetime | None = None,
+    labels: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    visible, params = ownership.METRIC_NAMES.readable("name", user)
+    conditions: list[sql.Composable] = [visible]
+    if name is not None:
+        conditions.append(sql.SQL("name = %(name)s"))
+        params["name"] = name
+    if metric_type is not None:
+        conditions.append(sql.SQL("metric_type = %(metric_type)s"))
+        params["metric_type"] = metric_type
+    _time_bounds(conditions, params, start_time, end_time)
+    if labels:
+        conditions.append(sql.SQL("labels @> %(labels)s"))
+        params["labels"] = Jsonb(labels)
+    params.update(limit=page.limit, offset=page.offset)
+    query = sql.SQL(
+        "SELECT {cols} FROM metrics{where} ORDER BY recorded_at DESC, id"
+        " LIMIT %(limit)s OFFSET %(offset)s"
+    ).format(cols=METRIC_COLUMNS, where=_where(conditions))
+    return db.connection().execute(query, params).fetchall()
+
+
+def stats() -> dict[str, int]:
+    """SPEC B §8.6 in one query, plus how many rules are firing now."""
+    row = (
+        db.connection()
+        .execute(
+            "SELECT (SELECT count(*) FROM events) AS total_events,"
+            " (SELECT count(*) FROM metrics) AS total_metrics,"
+            " (SELECT count(*) FROM alerts WHERE status = 'active') AS active_alerts,"
+            " (SELECT count(*) FROM incidents WHERE status IN ('open', 'investigating'))"
+            "   AS open_incidents,"
+            " (SELECT count(*) FROM events WHERE created_at >= NOW() - interval '1 hour')"
+            "   AS events_last_hour,"
+            " (SELECT count(*) FROM metrics WHERE created_at >= NOW() - interval '1 hour')"
+            "   AS metrics_last_hour,"
+            " (SELECT count(*) FROM alerts WHERE state = 'firing') AS firing_alerts"
+        )
+        .fetchone()
+    )
+    assert row is not None
+    return {key: int(value) for key, value in row.items()}

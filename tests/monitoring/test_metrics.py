@@ -1,0 +1,201 @@
+"""Metrics: create, list with label filters, the name rule, limits, read privacy
+(SPEC B §8.3, §14.5; A2.12)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.lambda_client import LambdaClient
+from tests.monitoring.conftest import API, Caller
+
+
+def post_metric(api: LambdaClient, name: str = "cpu_usage", value: Any = 1.0, **fields: Any) -> Any:
+    body = {"name": name, "metric_type": "gauge", "value": value, **fields}
+    return api.post(f"{API}/metrics", json_body=body)
+
+
+def test_create_metric_echoes_fields(alice: Caller) -> None:
+    response = post_metric(alice.api, "cpu_usage", 75.5, labels={"host": "a"})
+    assert response.status_code == 200
+    metric = response.json()["data"]
+    assert metric["name"] == "cpu_usage" and metric["metric_type"] == "gauge"
+    assert metric["value"] == 75.5 and metric["labels"] == {"host": "a"}
+
+
+@pytest.mark.parametrize("value", [0, 1e10, -1e10, 1e-10, -1e-10])
+def test_edge_values_accepted(alice: Caller, value: float) -> None:
+    response = post_metric(alice.api, value=value)
+    assert response.status_code == 200
+    assert response.json()["data"]["value"] == value
+
+
+def test_non_finite_value_is_400(alice: Caller) -> None:
+    response = alice.api.post(
+        f"{API}/metrics",
+        body='{"name": "cpu_usage", "metric_type": "gauge", "value": Infinity}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "Validation failed for value: Metric value must be a finite number"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "cpu_usage", "metric_type": "bogus", "value": 1},
+        {"name": "cpu_usage", "metric_type": "gauge", "value": 1, "labels": {"n": 1}},
+        {"name": "cpu_usage", "metric_type": "gauge"},
+    ],
+)
+def test_shape_errors_are_422(alice: Caller, body: dict[str, Any]) -> None:
+    assert alice.api.post(f"{API}/metrics", json_body=body).status_code == 422
+
+
+class TestNameRule:
+    @pytest.mark.parametrize("name", ["system_load", "health_score", "monitoring_lag"])
+    def test_reserved_prefixes(self, alice: Caller, moderator: Caller, name: str) -> None:
+        response = post_metric(alice.api, name)
+        assert response.status_code == 403
+        assert response.json()["error"]["message"] == (
+            "Users can only create metrics with names they own. "
+            f"Metric '{name}' is not authorized for user 'alice'"
+        )
+        assert post_metric(moderator.api, name).status_code == 200
+
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "http_requests_total",
+            "http_requests_custom",
+            "response_time_p99",
+            "response_time_seconds_max",
+            "cpu_usage_percent",
+            "memory_usage_bytes",
+            "disk_usage_root",
+            "network_bytes_in",
+            "error_rate_5xx",
+            "latency_ms",
+            "throughput_rps",
+            "requests_per_second_peak",
+            "active_connections_db",
+            "queue_size_tasks",
+        ],
+    )
+    def test_generic_names_allowed(self, alice: Caller, name: str) -> None:
+        assert post_metric(alice.api, name).status_code == 200
+
+    def test_own_names_allowed(self, alice: Caller) -> None:
+        assert post_metric(alice.api, "alice_orders").status_code == 200
+        assert post_metric(alice.api, "alice").status_code == 200
+        assert post_metric(alice.api, f"user_{alice.user.id}_jobs").status_code == 200
+
+    def test_other_names_denied(self, alice: Caller, bob: Caller) -> None:
+        assert post_metric(alice.api, "bob_orders").status_code == 403
+        assert post_metric(alice.api, f"user_{bob.user.id}_jobs").status_code == 403
+        assert post_metric(alice.api, "orders").status_code == 403
+
+
+class TestLimits:
+    def test_name_too_long(self, moderator: Caller) -> None:
+        response = post_metric(moderator.api, "m" * 101)
+        assert response.status_code == 400
+        assert response.json()["error"]["message"] == (
+            "Validation failed for name: Metric name too long (max 100 characters)"
+        )
+
+    def test_too_many_labels(self, alice: Caller) -> None:
+        response = post_metric(alice.api, labels={f"k{i}": "v" for i in range(51)})
+        assert response.json()["error"]["message"] == (
+            "Validation failed for labels: Too many labels (max 50)"
+        )
+
+    def test_labels_too_large(self, alice: Caller) -> None:
+        response = post_metric(alice.api, labels={"k": "é" * 32_766})
+        assert response.json()["error"]["message"] == (
+            "Validation failed for labels: Labels JSON too large (max 64KB)"
+        )
+
+
+class TestQueries:
+    def test_filters(self, alice: Caller) -> None:
+        post_metric(alice.api, "cpu_usage", 1, labels={"host": "a", "region": "eu"})
+        post_metric(alice.api, "cpu_usage", 2, labels={"host": "b", "region": "eu"})
+        post_metric(
+            alice.api, "latency_ms", 3, metric_type="counter", recorded_at="2020-01-01T00:00:00Z"
+        )
+
+        def values(params: dict[str, Any]) -> list[float]:
+            data = alice.api.get(f"{API}/metrics", params=params).json()["data"]
+            return sorted(m["value"] for m in data)
+
+        assert values({"name": "cpu_usage"}) == [1, 2]
+        assert values({"metric_type": "counter"}) == [3]
+        assert values({"labels": "region:eu"}) == [1, 2]
+        assert values({"labels": "region:eu,host:b"}) == [2]
+        assert values({"end_time": "2021-01-01T00:00:00Z"}) == [3]
+        assert values({"start_time": "2021-01-01T00:00:00Z"}) == [1, 2]
+
+    def test_label_filter_uses_the_tag_syntax(self, alice: Caller) -> None:
+        response = alice.api.get(f"{API}/metrics", params={"labels": "nocolon"})
+        assert response.status_code == 400
+        assert response.json()["error"]["message"] == (
+            "Validation failed for labels: Invalid tag format. Expected 'key:value' pairs "
+            "separated by commas"
+        )
+
+    def test_bad_metric_type_filter_is_400(self, alice: Caller) -> None:
+        assert alice.api.get(f"{API}/metrics", params={"metric_type": "x"}).status_code == 400
+
+    def test_default_and_maximum_limit(self, alice: Caller) -> None:
+        for i in range(52):
+            post_metric(alice.api, value=i)
+        assert len(alice.api.get(f"{API}/metrics").json()["data"]) == 50
+        assert alice.api.get(f"{API}/metrics", params={"limit": 1001}).status_code == 400
+
+
+def test_read_privacy(alice: Caller, bob: Caller, moderator: Caller) -> None:
+    post_metric(alice.api, "alice_orders", 1)
+    post_metric(bob.api, "bob_orders", 2)
+    post_metric(bob.api, "cpu_usage", 3)
+    post_metric(moderator.api, "system_load", 4)
+
+    def values(caller: Caller) -> list[float]:
+        return sorted(m["value"] for m in caller.api.get(f"{API}/metrics").json()["data"])
+
+    assert values(alice) == [1, 3]
+    assert values(bob) == [2, 3]
+    assert values(moderator) == [1, 2, 3, 4]
+
+
+def test_read_rule_matches_write_rule(alice: Caller, bob: Caller, moderator: Caller) -> None:
+    names = [
+        "system_x",
+        "health_x",
+        "monitoring_x",
+        "cpu_usage",
+        "latency",
+        "latencyx",
+        "http_requests_total_5xx",
+        "alice_x",
+        "alice",
+        "alice_",
+        "alicex_y",
+        "bob_x",
+        "x_alice",
+        f"user_{alice.user.id}_x",
+        f"user_{bob.user.id}_x",
+        "plain",
+        "queue_size",
+    ]
+    for name in names:
+        post_metric(moderator.api, name)
+    readable = {
+        m["name"] for m in alice.api.get(f"{API}/metrics", params={"limit": 100}).json()["data"]
+    }
+    writable = {n for n in names if post_metric(alice.api, n).status_code == 200}
+    assert readable == writable
+    assert {"alice_x", "cpu_usage"} <= readable and "bob_x" not in readable
