@@ -95,3 +95,12 @@ def transaction() -> Iterator[Connection]:
     conn = connection()
     with conn.transaction():
         yield conn
+
+
+@contextmanager
+def dedicated() -> Iterator[Connection]:
+    """A connection of its own, in a transaction, for long streaming reads (server-side cursors)
+    that must not hold the shared connection other threads of the worker use meanwhile."""
+    settings = get_settings()
+    with _connect(settings) as conn, conn.transaction():
+        yield conn

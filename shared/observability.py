@@ -11,15 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 
 logger = Logger()
 metrics = Metrics()
-
-Handler = TypeVar("Handler", bound=Callable[..., Any])
-
 
 def tracing_enabled() -> bool:
     return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in {"true", "1"}
@@ -32,7 +29,7 @@ def tracer() -> Any:
     return Tracer()
 
 
-def traced(handler: Handler) -> Handler:
+def traced[Handler: Callable[..., Any]](handler: Handler) -> Handler:
     """Powertools' capture_lambda_handler when tracing is on; the handler itself otherwise."""
     if not tracing_enabled():
         return handler

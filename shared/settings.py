@@ -104,13 +104,13 @@ class Settings(BaseSettings):
         mode="before",
     )
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         """Accept "a,b" as well as a JSON array, so the env var works either way."""
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):
                 return json.loads(text)
-            return [origin.strip() for origin in text.split(",") if origin.strip()]
+            return [item.strip() for item in text.split(",") if item.strip()]
         return value
 
     @field_validator("db_prepare_threshold", mode="before")

@@ -77,6 +77,16 @@ class ReportPayload(BaseModel):
         return parse_bound(self.end_date, end=True)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell; text a spreadsheet would run as a formula (user-written usernames, messages,
+    errors) is prefixed with ' (OWASP CSV injection)."""
+    cell = _cell(value)
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return format_timestamp(value)
@@ -112,7 +122,7 @@ def write_rows(
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(columns)
         for chunk in _chunks(rows, ENCODE_ROWS):
-            writer.writerows([_cell(r[c]) for c in columns] for r in chunk)
+            writer.writerows([_csv_cell(r[c]) for c in columns] for r in chunk)
             upload.write(text.getvalue().encode())
             text.seek(0)
             text.truncate()
@@ -173,6 +183,9 @@ def report_generation(payload: ReportPayload, ctx: TaskContext) -> dict[str, Any
         bucket, key, CONTENT_TYPES[payload.format], settings.report_part_size_bytes
     )
     with db.dedicated() as conn:
+        # A large range sorts before its first row: allow the task's time, not one request's.
+        budget_ms = max(settings.db_statement_timeout_ms, int(ctx.remaining_seconds() * 1000))
+        conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(budget_ms),))
         columns, rows = _source(conn, payload, ctx.created_by)
         with upload:
             count = write_rows(upload, rows, columns, payload.format)

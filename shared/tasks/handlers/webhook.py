@@ -72,6 +72,7 @@ class WebhookPayload(BaseModel):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an absolute http or https URL")
+        _ = parts.port  # raises ValueError for a port out of range
         return value
 
     @field_validator("method")
@@ -112,41 +113,54 @@ def _public(ip: IPAddress) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def checked_address(host: str, port: int) -> str:
-    """The address to connect to: every address the host resolves to must be allowed."""
+def checked_addresses(host: str, port: int) -> list[str]:
+    """The addresses to connect to: every address the host resolves to must be allowed."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise TransientTaskError(f"Webhook host {host} could not be resolved: {exc}") from None
     allowed = _allowed_networks()
-    addresses: list[IPAddress] = []
+    addresses: list[str] = []
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])  # drop an IPv6 zone id
         if not _public(ip) and not any(ip in net for net in allowed):
             raise PermanentTaskError(
                 f"Webhook URL refused: {host} resolves to a non-public address ({ip})"
             )
-        addresses.append(ip)
-    return str(addresses[0])
+        if str(ip) not in addresses:
+            addresses.append(str(ip))
+    return addresses
+
+
+def _connect(addresses: list[str], port: int, timeout: float | None) -> socket.socket:
+    """The first checked address that accepts (as a browser tries IPv6 and IPv4 in turn)."""
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    assert error is not None
+    raise error
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, addresses: list[str], timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
-        self._address = address
+        self._addresses = addresses
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, addresses: list[str], timeout: float) -> None:
         self._tls = ssl.create_default_context()
         super().__init__(host, port, timeout=timeout, context=self._tls)
-        self._address = address
+        self._addresses = addresses
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect(self._addresses, self.port, self.timeout)
         self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -171,7 +185,10 @@ class _Response:
         self.status, self.body, self.url = status, body, url
         self.retry_after = headers.get("Retry-After")
         location = headers.get("Location")
-        self.redirect = urljoin(url, location) if status in REDIRECTS and location else None
+        try:
+            self.redirect = urljoin(url, location) if status in REDIRECTS and location else None
+        except ValueError:
+            raise PermanentTaskError(f"Webhook redirected to an invalid URL: {location}") from None
 
 
 def _exchange(
@@ -179,12 +196,17 @@ def _exchange(
 ) -> _Response:
     """One request to the checked address of the URL's host."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    host = parts.hostname
     https = parts.scheme == "https"
-    port = parts.port or (443 if https else 80)
-    address = checked_address(host, port)
+    try:
+        port = parts.port or (443 if https else 80)
+    except ValueError:
+        raise PermanentTaskError(f"Webhook URL has an invalid port: {url}") from None
+    if not host:
+        raise PermanentTaskError(f"Webhook URL has no host: {url}")
+    addresses = checked_addresses(host, port)
     cls = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
-    conn = cls(host, port, address, timeout)
+    conn = cls(host, port, addresses, timeout)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         conn.request(method, target, body=body, headers=headers)
@@ -229,7 +251,12 @@ def _deliver(payload: WebhookPayload, ctx: TaskContext) -> _Response:
         if response.redirect is None:
             return response
         target = response.redirect
-        if urlsplit(target).scheme not in ("http", "https"):
+        try:
+            parts = urlsplit(target)
+            _ = parts.port  # raises ValueError for a port out of range
+        except ValueError:
+            raise PermanentTaskError(f"Webhook redirected to an invalid URL: {target}") from None
+        if parts.scheme not in ("http", "https"):
             raise PermanentTaskError(f"Webhook redirected to a non-HTTP URL: {target}")
         if _origin(target) != _origin(url):
             extra = {}  # the caller's headers (credentials, perhaps) stay with their origin
