@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     task_retention_days: int = Field(default=30, ge=1)
 
     webhook_signing_secret: str = DEV_WEBHOOK_SECRET
+    # Deployed stacks generate the key in Secrets Manager; only the worker may read it.
+    webhook_signing_secret_arn: str | None = None
 
     # Built-in task handlers (shared/tasks/handlers).
     email_sender: str = "noreply@example.com"  # a verified SES identity in AWS
@@ -130,11 +132,15 @@ class Settings(BaseSettings):
             problems.append("CORS_ALLOWED_ORIGINS must list origins, not '*'")
         if any(o.startswith("http://") for o in self.cors_allowed_origins):
             problems.append("CORS_ALLOWED_ORIGINS must use https outside dev/test")
-        if (
+        weak_secret = (
             self.webhook_signing_secret == DEV_WEBHOOK_SECRET
             or len(self.webhook_signing_secret) < 32
-        ):
-            problems.append("WEBHOOK_SIGNING_SECRET must be set to a random value of 32+ chars")
+        )
+        if weak_secret and not self.webhook_signing_secret_arn:
+            problems.append(
+                "WEBHOOK_SIGNING_SECRET_ARN, or a random WEBHOOK_SIGNING_SECRET of 32+ chars,"
+                " is required"
+            )
         if not (self.database_url or self.database_secret_arn):
             problems.append("DATABASE_URL or DATABASE_SECRET_ARN is required")
         if problems:

@@ -30,7 +30,7 @@ def test_safe_production_configuration_is_accepted() -> None:
     [
         ({"cors_allowed_origins": ["*"]}, "not '\\*'"),
         ({"cors_allowed_origins": ["http://app.example.com"]}, "https"),
-        ({"webhook_signing_secret": "short"}, "WEBHOOK_SIGNING_SECRET"),
+        ({"webhook_signing_secret": "short"}, "32\\+ chars"),
         ({"database_secret_arn": None}, "DATABASE_URL or DATABASE_SECRET_ARN"),
     ],
 )
@@ -39,6 +39,12 @@ def test_unsafe_production_configuration_is_refused(
 ) -> None:
     with pytest.raises(ValidationError, match=problem):
         Settings(**{**SAFE_PROD, **override})  # type: ignore[arg-type]
+
+
+def test_a_generated_webhook_secret_replaces_the_inline_one() -> None:
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook"
+    overrides = {"webhook_signing_secret": "short", "webhook_signing_secret_arn": arn}
+    assert Settings(**{**SAFE_PROD, **overrides}).webhook_signing_secret_arn == arn  # type: ignore[arg-type]
 
 
 def test_prepare_threshold_can_be_disabled_for_rds_proxy(monkeypatch: pytest.MonkeyPatch) -> None:

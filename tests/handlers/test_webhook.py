@@ -295,3 +295,19 @@ def test_an_invalid_allow_list_is_a_permanent_error(
     settings_env(monkeypatch, webhook_allowed_networks="not-a-network")
     with pytest.raises(PermanentTaskError, match="WEBHOOK_ALLOWED_NETWORKS"):
         run("webhook", {"url": "http://127.0.0.1:9/x"})
+
+
+def test_a_deployed_worker_signs_with_the_stacks_generated_secret(
+    server: FakeServer, allowed: None, run: Run, aws_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    key = "k" * 48
+    arn = boto3.client("secretsmanager").create_secret(
+        Name=f"webhook-{datetime.now(UTC).timestamp()}", SecretString=key
+    )["ARN"]
+    settings_env(monkeypatch, webhook_signing_secret_arn=arn)
+    run("webhook", {"url": server.url("/ok"), "payload": {"n": 1}}, context())
+    [request] = server.requests
+    expected = hmac.new(key.encode(), request.body, hashlib.sha256).hexdigest()
+    assert request.headers["X-Webhook-Signature"] == f"sha256={expected}"

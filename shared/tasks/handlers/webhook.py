@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 from pydantic import BaseModel, Field, field_validator
 
 from shared.http.envelope import format_timestamp
-from shared.settings import get_settings
+from shared.settings import Settings, get_settings
 from shared.tasks.registry import (
     PermanentTaskError,
     TaskContext,
@@ -96,6 +96,16 @@ class WebhookPayload(BaseModel):
 
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signing_secret(settings: Settings) -> str:
+    """The HMAC key: the stack's Secrets Manager secret when deployed (cached 5 minutes, so a
+    rotation reaches warm workers), else WEBHOOK_SIGNING_SECRET."""
+    if settings.webhook_signing_secret_arn:
+        from aws_lambda_powertools.utilities.parameters import get_secret
+
+        return str(get_secret(settings.webhook_signing_secret_arn, max_age=300))
+    return settings.webhook_signing_secret
 
 
 def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -237,12 +247,13 @@ def _deliver(payload: WebhookPayload, ctx: TaskContext) -> _Response:
     url, method = payload.url, payload.method
     body: bytes | None = None if method == "GET" else json.dumps(payload.payload).encode()
     extra = dict(payload.headers)
+    key = signing_secret(settings)
     for _ in range(MAX_REDIRECTS + 1):
         headers = {
             **extra,
             "User-Agent": f"{settings.service_name}-webhook/{settings.version}",
             IDEMPOTENCY_HEADER: str(ctx.task_id),
-            SIGNATURE_HEADER: signature(settings.webhook_signing_secret, body or b""),
+            SIGNATURE_HEADER: signature(key, body or b""),
         }
         if body is not None:
             headers["Content-Type"] = "application/json"
