@@ -1,0 +1,59 @@
+"""Calling a function's real Lambda handler, imported on its first invocation."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from tools.devstack.template import REPO, Function
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def _own_event_loop() -> None:
+    # Mangum runs the app on the thread's current event loop, which only the main thread has.
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+class Invoker:
+    """One execution environment per function, as in Lambda with a concurrency of one: a
+    function's invocations run one at a time on its own thread, so a long worker batch never
+    holds up the API. (All functions share this process, and so shared.db's connection.)"""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._environments: dict[str, ThreadPoolExecutor] = {}
+        self._loaded: dict[str, Handler] = {}
+        if str(REPO) not in sys.path:
+            sys.path.insert(0, str(REPO))
+
+    def _environment(self, fn: Function) -> ThreadPoolExecutor:
+        with self._lock:
+            if fn.logical_id not in self._environments:
+                self._environments[fn.logical_id] = ThreadPoolExecutor(
+                    1, fn.logical_id, initializer=_own_event_loop
+                )
+            return self._environments[fn.logical_id]
+
+    def _call(self, fn: Function, event: dict[str, Any], context: Any) -> Any:
+        handler = self._loaded.get(fn.logical_id)  # only this function's thread writes its entry
+        if handler is None:
+            handler = getattr(importlib.import_module(fn.module), fn.attribute)
+            self._loaded[fn.logical_id] = handler
+        return handler(event, context)
+
+    def handler_for(self, fn: Function) -> Handler:
+        def call(event: dict[str, Any], context: Any) -> Any:
+            return self._environment(fn).submit(self._call, fn, event, context).result()
+
+        return call
+
+    def shutdown(self) -> None:
+        with self._lock:
+            for environment in self._environments.values():
+                environment.shutdown(wait=False, cancel_futures=True)
