@@ -2,11 +2,17 @@
 
 Created lazily on first use, reused across invocations, replaced when broken. Connections run in
 autocommit so a single statement is a single round trip; multi-statement work uses `transaction()`.
+
+The connection belongs to the thread that opened it, so two threads never interleave statements
+inside one transaction. In Lambda that is still one connection: an environment handles one event
+at a time, and FastAPI's sync code reuses the same worker thread. The local stack, which runs every
+function in one process, gets one per function thread.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -20,8 +26,15 @@ from shared.settings import Settings, get_settings
 
 Connection = psycopg.Connection[DictRow]
 
-_conn: Connection | None = None
-_last_used = 0.0
+
+class _ThreadConnection(threading.local):
+    conn: Connection | None = None
+    last_used = 0.0
+    generation = 0
+
+
+_local = _ThreadConnection()
+_generation = 0  # bumped by reset(): every thread's connection is then replaced on next use
 
 
 def conninfo(settings: Settings) -> str:
@@ -61,37 +74,45 @@ def _alive(conn: Connection) -> bool:
 
 
 def connection() -> Connection:
-    """The execution environment's connection, (re)connecting when needed."""
-    global _conn, _last_used
+    """This thread's connection, (re)connecting when needed."""
     settings = get_settings()
     now = time.monotonic()
-    if _conn is not None and (_conn.closed or _conn.broken):
-        _conn = None
+    conn = _local.conn
+    if conn is not None and (conn.closed or conn.broken or _local.generation != _generation):
+        _discard()
+        conn = None
     if (
-        _conn is not None
-        and now - _last_used > settings.db_ping_after_idle_seconds
-        and not _alive(_conn)
+        conn is not None
+        and now - _local.last_used > settings.db_ping_after_idle_seconds
+        and not _alive(conn)
     ):
         # The environment was frozen long enough for the server or a proxy to drop us.
-        reset()
-    if _conn is None:
-        _conn = _connect(settings)
-    _last_used = now
-    return _conn
+        _discard()
+        conn = None
+    if conn is None:
+        conn = _local.conn = _connect(settings)
+        _local.generation = _generation
+    _local.last_used = now
+    return conn
+
+
+def _discard() -> None:
+    if _local.conn is not None:
+        with suppress(psycopg.Error):
+            _local.conn.close()
+    _local.conn = None
 
 
 def reset() -> None:
-    """Close and forget the connection (settings changed, or the connection went bad)."""
-    global _conn
-    if _conn is not None:
-        with suppress(psycopg.Error):
-            _conn.close()
-    _conn = None
+    """Forget every thread's connection (settings changed, or the connection went bad)."""
+    global _generation
+    _generation += 1
+    _discard()
 
 
 @contextmanager
 def transaction() -> Iterator[Connection]:
-    """A transaction on the shared connection; rolled back on any exception."""
+    """A transaction on this thread's connection; rolled back on any exception."""
     conn = connection()
     with conn.transaction():
         yield conn
