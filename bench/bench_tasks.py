@@ -118,7 +118,7 @@ def bench_create(url: str, urls: dict[str, str]) -> dict[str, str]:
                             "(target p50 ≤ 5 ms)",
         "  of which SQS send": f"p50 {send['p50']:.2f} ms (boto3 + moto server process)",
         "  without the send": f"p50 {unsent['p50']:.2f} ms / p99 {unsent['p99']:.2f} ms",
-        "create SQL round trips": f"{seen[0]} (auth, insert, mark sent)",
+        "create SQL round trips": f"{seen[0]} (auth, insert, mark sent, lifecycle event)",
     }
 
 

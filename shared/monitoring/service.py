@@ -1,16 +1,18 @@
 """Events, metrics and the monitoring counters (SPEC B §8.2, §8.3, §8.6; A2.12).
 
-`record_event` is the one way other modules (task engine, DLQ reconciler, alert evaluator,
-instrumentation) write an event: a single INSERT, with no ownership check because the caller is
-the system, not a user.
+`record_events` (and `record_event`, its one-event form) is the one way other modules (alert
+evaluator, instrumentation, the task engine through `record_task_events`) write an event: one
+round trip per call, with no ownership check because the caller is the system, not a user.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from psycopg import sql
@@ -19,8 +21,10 @@ from psycopg.types.json import Jsonb
 from shared import db
 from shared.auth.principal import AuthUser
 from shared.errors import NotFound, ValidationFailed
-from shared.http.pagination import Page
 from shared.monitoring import ownership
+
+if TYPE_CHECKING:  # importing it pulls in FastAPI (~0.5 s): the worker records events without it
+    from shared.http.pagination import Page
 
 EVENT_TYPES = ("log", "metric", "trace", "alert")
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary")
@@ -100,6 +104,43 @@ def create_event(
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class SystemEvent:
+    event_type: str
+    source: str
+    message: str | None = None
+    level: str | None = None
+    tags: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+# Many rows in one statement: for a batch of 10, a third of the time of a pipelined executemany.
+_RECORD_EVENTS = """
+INSERT INTO events (event_type, source, message, level, tags, payload)
+SELECT event_type, source, message, level, tags, payload
+FROM jsonb_to_recordset(%s::jsonb)
+     AS e(event_type text, source text, message text, level text, tags jsonb, payload jsonb)
+"""
+
+
+def record_events(events: Sequence[SystemEvent]) -> None:
+    """Record system events in one round trip. Runs inside the caller's transaction, if any."""
+    if not events:
+        return
+    rows = [
+        {
+            "event_type": e.event_type,
+            "source": e.source,
+            "message": e.message,
+            "level": e.level,
+            "tags": e.tags,
+            "payload": e.payload,
+        }
+        for e in events
+    ]
+    db.connection().execute(_RECORD_EVENTS, (Jsonb(rows),))
+
+
 def record_event(
     event_type: str,
     source: str,
@@ -108,25 +149,44 @@ def record_event(
     tags: dict[str, Any] | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    """Record a system event (one INSERT). Runs inside the caller's transaction, if any."""
-    db.connection().execute(
-        _INSERT_EVENT,
-        (event_type, source, message, level, Jsonb(tags or {}), Jsonb(payload or {}), None),
-    )
+    record_events([SystemEvent(event_type, source, message, level, tags or {}, payload or {})])
+
+
+# The task engine's events. A `system-` source: only moderators and up can read them.
+TASKS_SOURCE = "system-tasks"
+TASK_LEVELS = {"failed": "error", "retrying": "warning"}  # any other status: info
+
+
+@dataclass(frozen=True, slots=True)
+class TaskTransition:
+    """A task lifecycle transition (A2.13): the task's new status and, when the status alone does
+    not say it, why (the attempt's outcome, `deferred`, `lease_expired`, `delivery_failed`...)."""
+
+    task_id: UUID | str
+    task_type: str
+    status: str
+    message: str | None = None
+    reason: str | None = None
+
+
+def _task_event(t: TaskTransition) -> SystemEvent:
+    """Tagged so alert rules can count by task, type, status or reason."""
+    tags = {"task_id": str(t.task_id), "task_type": t.task_type, "status": t.status}
+    if t.reason is not None:
+        tags["reason"] = t.reason
+    level = TASK_LEVELS.get(t.status, "info")
+    return SystemEvent("log", TASKS_SOURCE, t.message or f"Task {t.status}", level, tags)
+
+
+def record_task_events(transitions: Sequence[TaskTransition]) -> None:
+    """A batch of transitions (a worker batch, a sweep) in one round trip."""
+    record_events([_task_event(t) for t in transitions])
 
 
 def record_task_event(
     task_id: UUID | str, task_type: str, status: str, message: str | None = None
 ) -> None:
-    """A task lifecycle transition (A2.13), tagged so alert rules can count by type or task."""
-    level = "error" if status in ("failed", "dead_lettered") else "info"
-    record_event(
-        "log",
-        "system-tasks",
-        message or f"Task {status}",
-        level,
-        {"task_id": str(task_id), "task_type": task_type, "status": status},
-    )
+    record_task_events([TaskTransition(task_id, task_type, status, message)])
 
 
 def _where(conditions: list[sql.Composable]) -> sql.Composable:

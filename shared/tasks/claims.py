@@ -61,7 +61,7 @@ deferred AS (
     FROM cur
     WHERE t.id = cur.id AND cur.breaker_until IS NOT NULL
       AND t.status IN ('pending', 'retrying') AND t.scheduled_at <= now()
-    RETURNING t.id, t.scheduled_at, t.priority
+    RETURNING t.id, t.task_type, t.scheduled_at, t.priority
 ),
 early AS (
     UPDATE tasks t SET enqueued_at = NULL
@@ -72,7 +72,7 @@ early AS (
 SELECT m.id, c.task_type, c.payload, c.current_attempt, c.max_attempts, c.retry_strategy,
        c.timeout_seconds, c.priority, c.started_at, c.created_by,
        COALESCE(d.scheduled_at, e.scheduled_at) AS resend_at,
-       COALESCE(d.priority, e.priority) AS resend_priority,
+       COALESCE(d.priority, e.priority) AS resend_priority, d.task_type AS deferred_type,
        cur.status AS seen_status, now() AS db_now
 FROM msg m
 LEFT JOIN claimed c USING (id)
@@ -144,27 +144,48 @@ class ClaimResult:
     claims: list[Claim]
     # (task id, priority, seconds from now) for tasks to be delayed again
     resend: list[tuple[UUID, str, float]]
+    # (task id, task type) of tasks the open circuit breaker sent back to `retrying`
+    deferred: list[tuple[UUID, str]]
 
 
 def claim(task_ids: Sequence[UUID]) -> ClaimResult:
-    rows = db.connection().execute(
-        CLAIM_SQL,
-        {"ids": list(task_ids), "margin": get_settings().task_lease_margin_seconds,
-         "lease_lost": LEASE_LOST},
-    ).fetchall()
+    rows = (
+        db.connection()
+        .execute(
+            CLAIM_SQL,
+            {
+                "ids": list(task_ids),
+                "margin": get_settings().task_lease_margin_seconds,
+                "lease_lost": LEASE_LOST,
+            },
+        )
+        .fetchall()
+    )
     claims: list[Claim] = []
     resend: list[tuple[UUID, str, float]] = []
+    deferred: list[tuple[UUID, str]] = []
     for r in rows:
         if r["task_type"] is not None:
             claims.append(
-                Claim(r["id"], r["task_type"], r["payload"], r["current_attempt"],
-                      r["max_attempts"], r["retry_strategy"], r["timeout_seconds"],
-                      r["priority"], r["started_at"], r["created_by"])
+                Claim(
+                    r["id"],
+                    r["task_type"],
+                    r["payload"],
+                    r["current_attempt"],
+                    r["max_attempts"],
+                    r["retry_strategy"],
+                    r["timeout_seconds"],
+                    r["priority"],
+                    r["started_at"],
+                    r["created_by"],
+                )
             )
         elif r["resend_at"] is not None:
             delay = (r["resend_at"] - r["db_now"]).total_seconds()
             resend.append((r["id"], r["resend_priority"], max(0.0, delay)))
-    return ClaimResult(claims, resend)
+            if r["deferred_type"] is not None:
+                deferred.append((r["id"], r["deferred_type"]))
+    return ClaimResult(claims, resend, deferred)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,9 +221,10 @@ def breaker_counts(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
     """Per task type: failures, successes, and failures after the last success (in order)."""
     counts: dict[str, dict[str, Any]] = {}
     for o in outcomes:
-        c = counts.setdefault(o.claim.task_type,
-                              {"task_type": o.claim.task_type, "failures": 0, "successes": 0,
-                               "trailing_failures": 0})
+        c = counts.setdefault(
+            o.claim.task_type,
+            {"task_type": o.claim.task_type, "failures": 0, "successes": 0, "trailing_failures": 0},
+        )
         if o.outcome == "success":
             c["successes"] += 1
             c["trailing_failures"] = 0
@@ -212,23 +234,37 @@ def breaker_counts(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
     return [c for c in counts.values() if c["failures"] or c["successes"]]
 
 
-def complete(outcomes: Sequence[Outcome]) -> list[tuple[UUID, str, float]]:
-    """Record outcomes; returns (id, priority, delay seconds) of tasks to re-enqueue."""
+@dataclass(frozen=True, slots=True)
+class Completion:
+    applied: list[Outcome]  # the outcomes written: not those whose lease was lost meanwhile
+    retries: list[tuple[UUID, str, float]]  # (id, priority, delay seconds) to re-enqueue
+
+
+def complete(outcomes: Sequence[Outcome]) -> Completion:
+    """Record outcomes (one round trip)."""
     if not outcomes:
-        return []
+        return Completion([], [])
     s = get_settings()
-    rows = db.connection().execute(
-        COMPLETE_SQL,
-        {
-            "outcomes": json.dumps([o.as_json() for o in outcomes]),
-            "breakers": json.dumps(breaker_counts(outcomes)),
-            "failure_threshold": s.task_breaker_failure_threshold,
-            "success_threshold": s.task_breaker_success_threshold,
-            "open_seconds": s.task_breaker_open_seconds,
-        },
-    ).fetchall()
-    return [
-        (r["id"], r["priority"], max(0.0, (r["scheduled_at"] - r["db_now"]).total_seconds()))
-        for r in rows
-        if r["status"] == "retrying"
-    ]
+    rows = (
+        db.connection()
+        .execute(
+            COMPLETE_SQL,
+            {
+                "outcomes": json.dumps([o.as_json() for o in outcomes]),
+                "breakers": json.dumps(breaker_counts(outcomes)),
+                "failure_threshold": s.task_breaker_failure_threshold,
+                "success_threshold": s.task_breaker_success_threshold,
+                "open_seconds": s.task_breaker_open_seconds,
+            },
+        )
+        .fetchall()
+    )
+    written = {r["id"] for r in rows}
+    return Completion(
+        [o for o in outcomes if o.claim.id in written],
+        [
+            (r["id"], r["priority"], max(0.0, (r["scheduled_at"] - r["db_now"]).total_seconds()))
+            for r in rows
+            if r["status"] == "retrying"
+        ],
+    )

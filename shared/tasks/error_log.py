@@ -1,16 +1,17 @@
-"""Errors that belong to no task attempt: malformed queue messages, dead-lettered deliveries.
+"""Errors that belong to no task: malformed queue messages (worker or DLQ reconciler).
 
-They go to `task_errors` and the log. This is the hook for the monitoring group: once its events
-table exists, `record` should also record an `error` event (SPEC A3, A2.13) through its service.
+Each becomes an `error`-level monitoring event from `system-tasks` (SPEC A3, A2.13), tagged with
+the component and the SQS message id and carrying the start of the body, and a log line. A
+dead-lettered delivery of a real task is a lifecycle transition instead (`failed`, reason
+`delivery_failed`, level error; see lifecycle.py), so it is counted once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from uuid import UUID
 
-from shared import db
+from shared.monitoring import service as monitoring
 from shared.observability import logger
 
 MAX_BODY_CHARS = 4096
@@ -18,23 +19,32 @@ MAX_BODY_CHARS = 4096
 
 @dataclass(frozen=True, slots=True)
 class TaskError:
-    source: str  # "worker" | "dlq_reconciler"
+    component: str  # "worker" | "dlq_reconciler"
     error: str
-    task_id: UUID | None = None
-    message_id: str | None = None
-    body: str | None = None
+    message_id: str
+    body: str
 
 
-def record(conn: db.Connection, errors: Sequence[TaskError]) -> None:
+def record(errors: Sequence[TaskError]) -> None:
+    """One round trip for all of a batch's errors. Raises psycopg.Error: the caller has the
+    batch redelivered, as it must when the database is unreachable."""
     if not errors:
         return
     for e in errors:
-        logger.error("task error", extra={"source": e.source, "error": e.error,
-                                          "task_id": str(e.task_id), "message_id": e.message_id})
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO task_errors (source, task_id, message_id, error, body) "
-            "VALUES (%s, %s, %s, %s, %s)",
-            [(e.source, e.task_id, e.message_id, e.error, (e.body or "")[:MAX_BODY_CHARS])
-             for e in errors],
+        logger.error(
+            "task error",
+            extra={"component": e.component, "error": e.error, "message_id": e.message_id},
         )
+    monitoring.record_events(
+        [
+            monitoring.SystemEvent(
+                "log",
+                monitoring.TASKS_SOURCE,
+                e.error,
+                "error",
+                {"component": e.component, "message_id": e.message_id},
+                {"body": e.body[:MAX_BODY_CHARS]},
+            )
+            for e in errors
+        ]
+    )

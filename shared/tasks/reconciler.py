@@ -2,8 +2,9 @@
 
 A message lands there only when the worker died on it `maxReceiveCount` times (a crash loop):
 ordinary failures are retried by the task's strategy and never reach the DLQ. Its task is marked
-`failed` with `delivery failed after N receives`, and an error is recorded. A message whose task
-already finished is dropped.
+`failed` with `delivery failed after N receives`, which is reported to monitoring as an
+error-level lifecycle event; a malformed message is recorded as an error (error_log.py). A message
+whose task already finished is dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared import db
 from shared.observability import logger
-from shared.tasks import error_log
+from shared.tasks import error_log, lifecycle
 from shared.tasks.batch import WholeBatchProcessor
 from shared.tasks.worker import parse_task_id
 
@@ -26,7 +27,7 @@ failed AS (
            enqueued_at = NULL, last_error = 'delivery failed after ' || m.receives || ' receives'
     FROM m
     WHERE t.id = m.id AND t.status NOT IN ('completed', 'failed', 'cancelled')
-    RETURNING t.id, t.current_attempt, t.started_at, t.last_error
+    RETURNING t.id, t.task_type, t.current_attempt, t.started_at, t.last_error
 ),
 attempt AS (
     INSERT INTO task_attempts (task_id, attempt, started_at, outcome, error)
@@ -34,7 +35,7 @@ attempt AS (
     FROM failed WHERE current_attempt > 0
     ON CONFLICT DO NOTHING
 )
-SELECT id, last_error FROM failed
+SELECT id, task_type, last_error FROM failed
 """
 
 
@@ -45,23 +46,42 @@ def reconcile(records: list[SQSRecord], remaining_seconds: float) -> set[str]:  
     for r in records:
         task_id = parse_task_id(r.body)
         if task_id is None:
-            errors.append(error_log.TaskError("dlq_reconciler", "Malformed dead-letter message",
-                                              message_id=r.message_id, body=r.body))
+            errors.append(
+                error_log.TaskError(
+                    "dlq_reconciler",
+                    "Malformed dead-letter message",
+                    message_id=r.message_id,
+                    body=r.body,
+                )
+            )
         else:
             # SQS carries the receive count over from the source queue; our receive adds one.
             count = max(1, int(r.attributes.approximate_receive_count) - 1)
             receives[task_id] = max(count, receives.get(task_id, 0))
     try:
-        conn = db.connection()
-        failed = conn.execute(
-            FAIL_SQL, {"ids": list(receives), "receives": list(receives.values())}
-        ).fetchall() if receives else []
-        errors += [error_log.TaskError("dlq_reconciler", row["last_error"], task_id=row["id"])
-                   for row in failed]
-        error_log.record(conn, errors)
+        error_log.record(errors)  # first: a redelivery after FAIL_SQL would find nothing to fail
+        failed = (
+            db.connection()
+            .execute(FAIL_SQL, {"ids": list(receives), "receives": list(receives.values())})
+            .fetchall()
+            if receives
+            else []
+        )
     except psycopg.Error:
         logger.exception("dead-letter reconciliation failed; the batch will be redelivered")
         return {r.message_id for r in records}
+    lifecycle.record(
+        [
+            lifecycle.TaskTransition(
+                row["id"],
+                row["task_type"],
+                "failed",
+                f"Task failed: {row['last_error']}",
+                "delivery_failed",
+            )
+            for row in failed
+        ]
+    )
     return set()
 
 

@@ -1,6 +1,7 @@
 """Task business rules and the SQL the tasks group owns (except the worker's, in worker_sql.py).
 
-`submit()` is the one way to create a task: the API, the CLI and other groups call it.
+`submit()` is the one way to create a task: the API, the CLI and other groups call it. Each state
+change made here (created, cancelled, retried) is reported to monitoring (lifecycle.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from shared import db
 from shared.auth.principal import AuthUser
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.settings import get_settings
-from shared.tasks import outbox, queue, registry, retry
+from shared.tasks import lifecycle, outbox, queue, registry, retry
 
 STATUSES = ("pending", "running", "completed", "failed", "cancelled", "retrying")
 PRIORITIES = ("low", "normal", "high", "critical")
@@ -100,9 +101,11 @@ def _check_schedule(scheduled_at: datetime | None) -> datetime | None:
 
 
 def _type_active(task_type: str) -> bool:
-    row = db.connection().execute(
-        "SELECT 1 FROM task_types WHERE task_type = %s AND is_active", (task_type,)
-    ).fetchone()
+    row = (
+        db.connection()
+        .execute("SELECT 1 FROM task_types WHERE task_type = %s AND is_active", (task_type,))
+        .fetchone()
+    )
     return row is not None
 
 
@@ -150,36 +153,49 @@ def submit(
         raise not_registered(task_type)
     delay = (row["scheduled_at"] - row.pop("db_now")).total_seconds()
     outbox.dispatch([queue.Outgoing(row["id"], row["priority"], max(0.0, delay))])
+    lifecycle.record(
+        [lifecycle.TaskTransition(row["id"], task_type, "pending", "Task created", "created")]
+    )
     return row
 
 
 def _insert(
-    task_type: str, payload_json: str, priority: Any, strategy: retry.Strategy, timeout: int,
-    when: datetime | None, created_by: UUID | None, meta: dict[str, Any],
+    task_type: str,
+    payload_json: str,
+    priority: Any,
+    strategy: retry.Strategy,
+    timeout: int,
+    when: datetime | None,
+    created_by: UUID | None,
+    meta: dict[str, Any],
 ) -> dict[str, Any] | None:
     """The row, committed as "to be enqueued" (enqueued_at NULL); None if the type is inactive."""
-    return db.connection().execute(
-        sql.SQL(
-            """INSERT INTO tasks (task_type, payload, priority, retry_strategy, max_attempts,
+    return (
+        db.connection()
+        .execute(
+            sql.SQL(
+                """INSERT INTO tasks (task_type, payload, priority, retry_strategy, max_attempts,
                                   timeout_seconds, scheduled_at, created_by, metadata)
                SELECT tt.task_type, %(payload)s::jsonb, %(priority)s, %(strategy)s::jsonb,
                       %(max_attempts)s, %(timeout)s, COALESCE(%(scheduled_at)s, now()),
                       %(created_by)s, %(metadata)s::jsonb
                FROM task_types tt WHERE tt.task_type = %(task_type)s AND tt.is_active
                RETURNING {}, now() AS db_now"""
-        ).format(TASK_COLUMNS),
-        {
-            "task_type": task_type,
-            "payload": payload_json,
-            "priority": normalise_priority(priority),
-            "strategy": compact_json(retry.to_json(strategy)),
-            "max_attempts": strategy.max_attempts,
-            "timeout": timeout,
-            "scheduled_at": when,
-            "created_by": created_by,
-            "metadata": compact_json(meta),
-        },
-    ).fetchone()
+            ).format(TASK_COLUMNS),
+            {
+                "task_type": task_type,
+                "payload": payload_json,
+                "priority": normalise_priority(priority),
+                "strategy": compact_json(retry.to_json(strategy)),
+                "max_attempts": strategy.max_attempts,
+                "timeout": timeout,
+                "scheduled_at": when,
+                "created_by": created_by,
+                "metadata": compact_json(meta),
+            },
+        )
+        .fetchone()
+    )
 
 
 # ---- reads -------------------------------------------------------------------------------
@@ -236,17 +252,21 @@ def dead_letter(viewer: AuthUser, limit: int, offset: int) -> list[dict[str, Any
 
 
 def get_task(viewer: AuthUser, task_id: UUID) -> dict[str, Any]:
-    row = db.connection().execute(
-        sql.SQL(
-            """SELECT {}, payload,
+    row = (
+        db.connection()
+        .execute(
+            sql.SQL(
+                """SELECT {}, payload,
                       COALESCE((SELECT json_agg(a ORDER BY a.attempt) FROM (
                           SELECT attempt, started_at, finished_at, outcome, error, duration_ms
                           FROM task_attempts WHERE task_id = t.id) a), '[]') AS attempts
                FROM tasks t
                WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)"""
-        ).format(TASK_COLUMNS),
-        {"id": task_id, "owner": _owner(viewer)},
-    ).fetchone()
+            ).format(TASK_COLUMNS),
+            {"id": task_id, "owner": _owner(viewer)},
+        )
+        .fetchone()
+    )
     if row is None:
         raise NotFound("Task not found")
     return row
@@ -254,28 +274,41 @@ def get_task(viewer: AuthUser, task_id: UUID) -> dict[str, Any]:
 
 def _current_status(viewer: AuthUser, task_id: UUID) -> str:
     """After a guarded write changed nothing: 404 if invisible, else the status for the 409."""
-    row = db.connection().execute(
-        "SELECT status FROM tasks WHERE id = %(id)s "
-        "AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)",
-        {"id": task_id, "owner": _owner(viewer)},
-    ).fetchone()
+    row = (
+        db.connection()
+        .execute(
+            "SELECT status FROM tasks WHERE id = %(id)s "
+            "AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)",
+            {"id": task_id, "owner": _owner(viewer)},
+        )
+        .fetchone()
+    )
     if row is None:
         raise NotFound("Task not found")
     return str(row["status"])
 
 
 def cancel(viewer: AuthUser, task_id: UUID) -> None:
-    row = db.connection().execute(
-        """UPDATE tasks SET status = 'cancelled', completed_at = now(), enqueued_at = NULL
+    row = (
+        db.connection()
+        .execute(
+            """UPDATE tasks SET status = 'cancelled', completed_at = now(), enqueued_at = NULL
            WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
              AND status IN ('pending', 'retrying')
-           RETURNING id""",
-        {"id": task_id, "owner": _owner(viewer)},
-    ).fetchone()
+           RETURNING id, task_type""",
+            {"id": task_id, "owner": _owner(viewer)},
+        )
+        .fetchone()
+    )
     if row is None:
         status = _current_status(viewer, task_id)
-        raise Conflict(f"Task cannot be cancelled: its status is '{status}' "
-                       "(only pending or retrying tasks can be cancelled)")
+        raise Conflict(
+            f"Task cannot be cancelled: its status is '{status}' "
+            "(only pending or retrying tasks can be cancelled)"
+        )
+    lifecycle.record(
+        [lifecycle.TaskTransition(row["id"], row["task_type"], "cancelled", "Task cancelled")]
+    )
 
 
 # failed → pending with its attempts reset (history included); the caller enqueues it.
@@ -291,16 +324,28 @@ def retry_task(viewer: AuthUser, task_id: UUID) -> None:
             _RESET_FAILED
             + """ WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
                     AND status = 'failed'
-                  RETURNING id, priority""",
+                  RETURNING id, priority, task_type""",
             {"id": task_id, "owner": _owner(viewer)},
         ).fetchone()
         if row is not None:
             conn.execute("DELETE FROM task_attempts WHERE task_id = %s", (task_id,))
     if row is None:
         status = _current_status(viewer, task_id)
-        raise Conflict(f"Task cannot be retried: its status is '{status}' "
-                       "(only failed tasks can be retried)")
+        raise Conflict(
+            f"Task cannot be retried: its status is '{status}' (only failed tasks can be retried)"
+        )
     outbox.dispatch([queue.Outgoing(row["id"], row["priority"])])
+    lifecycle.record([_manual_retry(row)])
+
+
+def _manual_retry(row: dict[str, Any]) -> lifecycle.TaskTransition:
+    return lifecycle.TaskTransition(
+        row["id"],
+        row["task_type"],
+        "pending",
+        "Task retried manually: attempts reset",
+        "manual_retry",
+    )
 
 
 def retry_failed(task_ids: list[UUID]) -> list[UUID]:
@@ -309,27 +354,35 @@ def retry_failed(task_ids: list[UUID]) -> list[UUID]:
     with db.transaction() as conn:
         rows = conn.execute(
             _RESET_FAILED
-            + """ WHERE id = ANY(%(ids)s) AND status = 'failed' RETURNING id, priority""",
+            + """ WHERE id = ANY(%(ids)s) AND status = 'failed'
+                  RETURNING id, priority, task_type""",
             {"ids": task_ids},
         ).fetchall()
         retried = [r["id"] for r in rows]
         conn.execute("DELETE FROM task_attempts WHERE task_id = ANY(%s)", (retried,))
     outbox.dispatch([queue.Outgoing(r["id"], r["priority"]) for r in rows])
+    lifecycle.record([_manual_retry(r) for r in rows])
     return retried
 
 
 def delete(viewer: AuthUser, task_id: UUID) -> None:
-    row = db.connection().execute(
-        """DELETE FROM tasks
+    row = (
+        db.connection()
+        .execute(
+            """DELETE FROM tasks
            WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
              AND status IN ('completed', 'failed', 'cancelled')
            RETURNING id""",
-        {"id": task_id, "owner": _owner(viewer)},
-    ).fetchone()
+            {"id": task_id, "owner": _owner(viewer)},
+        )
+        .fetchone()
+    )
     if row is None:
         status = _current_status(viewer, task_id)
-        raise Conflict(f"Task cannot be deleted: its status is '{status}' "
-                       "(only completed, failed or cancelled tasks can be deleted)")
+        raise Conflict(
+            f"Task cannot be deleted: its status is '{status}' "
+            "(only completed, failed or cancelled tasks can be deleted)"
+        )
 
 
 STATS_SQL = """
@@ -390,9 +443,13 @@ TYPE_COLUMNS = "task_type, description, is_active, created_at, updated_at"
 
 
 def list_types() -> list[dict[str, Any]]:
-    return db.connection().execute(
-        f"SELECT {TYPE_COLUMNS} FROM task_types WHERE is_active ORDER BY task_type"  # noqa: S608
-    ).fetchall()
+    return (
+        db.connection()
+        .execute(
+            f"SELECT {TYPE_COLUMNS} FROM task_types WHERE is_active ORDER BY task_type"  # noqa: S608
+        )
+        .fetchall()
+    )
 
 
 def upsert_type(task_type: str, description: str | None, is_active: bool | None) -> dict[str, Any]:
@@ -401,15 +458,19 @@ def upsert_type(task_type: str, description: str | None, is_active: bool | None)
     handler = registry.get(task_type)
     if handler is None:
         raise ValidationFailed("task_type", f"No handler is registered for task type '{task_type}'")
-    row = db.connection().execute(
-        f"""INSERT INTO task_types (task_type, description, is_active)
+    row = (
+        db.connection()
+        .execute(
+            f"""INSERT INTO task_types (task_type, description, is_active)
             VALUES (%(t)s, COALESCE(%(d)s, %(default)s), COALESCE(%(a)s, true))
             ON CONFLICT (task_type) DO UPDATE SET
                 description = COALESCE(%(d)s, task_types.description),
                 is_active = COALESCE(%(a)s, task_types.is_active)
             RETURNING {TYPE_COLUMNS}""",  # noqa: S608 - constant column list
-        {"t": task_type, "d": description, "a": is_active, "default": handler.description},
-    ).fetchone()
+            {"t": task_type, "d": description, "a": is_active, "default": handler.description},
+        )
+        .fetchone()
+    )
     assert row is not None
     return row
 
@@ -458,5 +519,4 @@ def delete_finished_before(cutoff: datetime, batch: int = 5000) -> int:
         total += cur.rowcount
         if cur.rowcount < batch:
             break
-    db.connection().execute("DELETE FROM task_errors WHERE occurred_at < %s", (cutoff,))
     return total

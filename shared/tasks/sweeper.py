@@ -5,6 +5,9 @@ is locked with SKIP LOCKED, and what it does is recorded in the same transaction
    `failed` when their attempts are used up; the lost attempt gets its history row.
 2. Tasks that should be queued but are not → sent: a send that failed, a task scheduled beyond
    SQS's 15-minute delay that is now within reach, a re-delay the worker could not send.
+
+The state changes of step 1 are reported to monitoring after the commit, in one call; sending
+(step 2) changes no state.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from typing import Any
 
 from shared import db
 from shared.settings import get_settings
-from shared.tasks import outbox, queue, retry
+from shared.tasks import lifecycle, outbox, queue, retry
 from shared.tasks.claims import LEASE_LOST
 
 EXPIRED_SQL = """
-SELECT id, current_attempt, max_attempts, retry_strategy
+SELECT id, task_type, current_attempt, max_attempts, retry_strategy
 FROM tasks WHERE status = 'running' AND lease_expires_at <= now()
 ORDER BY lease_expires_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 """
@@ -84,13 +87,27 @@ def sweep() -> SweepReport:
         recovered = [m["id"] for m in moves if m["status"] == "retrying"]
         unsent = conn.execute(
             UNSENT_SQL,
-            {"max_delay": queue.MAX_DELAY_SECONDS, "grace": s.task_enqueue_grace_seconds,
-             "recovered": recovered, "limit": s.task_sweep_batch_size},
+            {
+                "max_delay": queue.MAX_DELAY_SECONDS,
+                "grace": s.task_enqueue_grace_seconds,
+                "recovered": recovered,
+                "limit": s.task_sweep_batch_size,
+            },
         ).fetchall()
-        sent = queue.send(
-            queue.Outgoing(r["id"], r["priority"], float(r["delay"])) for r in unsent
-        )
+        sent = queue.send(queue.Outgoing(r["id"], r["priority"], float(r["delay"])) for r in unsent)
         if sent:
             outbox.mark_enqueued(conn, sent)
+    lifecycle.record(
+        [
+            lifecycle.TaskTransition(
+                r["id"],
+                r["task_type"],
+                m["status"],
+                f"Task {m['status']}: {LEASE_LOST}",
+                "lease_expired",
+            )
+            for r, m in zip(expired, moves, strict=True)
+        ]
+    )
     failed = sum(1 for m in moves if m["status"] == "failed")
     return SweepReport(recovered=len(moves) - failed, failed=failed, sent=len(sent))

@@ -2,7 +2,8 @@
 
 Per batch: parse every record, claim every task in one statement, run the claimed handlers
 concurrently (each cut off at min(task timeout, Lambda time left - margin)), record every outcome
-in one statement, then send retries and re-delays. A record is reported failed (SQS redelivers it)
+in one statement, then send retries and re-delays, then report every transition to monitoring
+in one more statement (lifecycle.py). A record is reported failed (SQS redelivers it)
 only when the database could not be reached: every other case is acknowledged, because the task
 row, not the message, carries the state. Retries follow the task's strategy, never SQS's
 maxReceiveCount; the redrive DLQ only catches crash loops.
@@ -20,12 +21,12 @@ from uuid import UUID
 import psycopg
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from shared import db
 from shared.observability import logger
 from shared.settings import get_settings
-from shared.tasks import claims, error_log, outbox, queue, registry, retry
+from shared.tasks import claims, error_log, lifecycle, outbox, queue, registry, retry
 from shared.tasks.batch import WholeBatchProcessor
 from shared.tasks.claims import Claim, Outcome
+from shared.tasks.lifecycle import TaskTransition
 
 MAX_CONCURRENCY = 10  # one thread per record of a full SQS batch
 
@@ -59,8 +60,9 @@ def _execute(claim: Claim, deadline: float) -> Any:
     handler = registry.get(claim.task_type)
     if handler is None:
         raise registry.PermanentTaskError(f"No handler registered for task type: {claim.task_type}")
-    ctx = registry.TaskContext(claim.id, claim.attempt, claim.max_attempts, deadline,
-                               claim.created_by)
+    ctx = registry.TaskContext(
+        claim.id, claim.attempt, claim.max_attempts, deadline, claim.created_by
+    )
     output = handler.run(claim.payload, ctx)
     try:  # fail here, not in the completion statement, if the result cannot be stored
         json.dumps([output.result, output.metadata], allow_nan=False)
@@ -69,8 +71,9 @@ def _execute(claim: Claim, deadline: float) -> Any:
     return output
 
 
-def _failure(claim: Claim, outcome: str, error: str, duration_ms: int,
-             retry_after: float | None = None) -> Outcome:
+def _failure(
+    claim: Claim, outcome: str, error: str, duration_ms: int, retry_after: float | None = None
+) -> Outcome:
     if outcome == "permanent_error":
         return Outcome(claim, "failed", outcome, duration_ms, error=error)
     strategy = retry.parse(claim.retry_strategy)
@@ -94,14 +97,42 @@ def _outcome(claim: Claim, future: Future[Any], deadline: float, started: float)
         return _failure(claim, "permanent_error", f"Task execution error: {exc}", ms)
     except registry.TransientTaskError as exc:
         ms = int((time.monotonic() - started) * 1000)
-        return _failure(claim, "transient_error", f"Task execution error: {exc}", ms,
-                        exc.retry_after)
+        return _failure(
+            claim, "transient_error", f"Task execution error: {exc}", ms, exc.retry_after
+        )
     except Exception as exc:  # an unclassified handler error may succeed next time
         ms = int((time.monotonic() - started) * 1000)
         return _failure(claim, "transient_error", f"Task execution error: {exc}", ms)
     ms = int((time.monotonic() - started) * 1000)
-    return Outcome(claim, "completed", "success", ms, result=output.result,
-                   metadata=output.metadata or None)
+    return Outcome(
+        claim, "completed", "success", ms, result=output.result, metadata=output.metadata or None
+    )
+
+
+def _transitions(deferred: list[tuple[UUID, str]], applied: list[Outcome]) -> list[TaskTransition]:
+    events = [
+        TaskTransition(
+            task_id,
+            task_type,
+            "retrying",
+            f"Task deferred: circuit breaker open for task type {task_type}, no attempt used",
+            "deferred",
+        )
+        for task_id, task_type in deferred
+    ]
+    for o in applied:
+        c = o.claim
+        if o.status == "completed":
+            message = f"Task completed on attempt {c.attempt}"
+        elif o.status == "retrying":
+            message = (
+                f"Task retrying in {o.delay_seconds:.1f}s after attempt {c.attempt} "
+                f"of {c.max_attempts}: {o.error}"
+            )
+        else:
+            message = f"Task failed on attempt {c.attempt} of {c.max_attempts}: {o.error}"
+        events.append(TaskTransition(c.id, c.task_type, o.status, message, o.outcome))
+    return events
 
 
 def run_batch(records: list[SQSRecord], remaining_seconds: float) -> set[str]:
@@ -112,13 +143,15 @@ def run_batch(records: list[SQSRecord], remaining_seconds: float) -> set[str]:
     for r in records:
         task_id = parse_task_id(r.body)
         if task_id is None:  # poison: acknowledged, recorded, never retried
-            bad.append(error_log.TaskError("worker", "Malformed task message",
-                                           message_id=r.message_id, body=r.body))
+            bad.append(
+                error_log.TaskError(
+                    "worker", "Malformed task message", message_id=r.message_id, body=r.body
+                )
+            )
         else:
             ids[r.message_id] = task_id
     try:
-        if bad:
-            error_log.record(db.connection(), bad)
+        error_log.record(bad)
         claimed = claims.claim(list(dict.fromkeys(ids.values()))) if ids else None
     except psycopg.Error:
         logger.exception("claim failed; the whole batch will be redelivered")
@@ -133,13 +166,14 @@ def run_batch(records: list[SQSRecord], remaining_seconds: float) -> set[str]:
         running.append((c, deadline, executor().submit(_execute, c, deadline)))
     outcomes = [_outcome(c, f, deadline, started) for c, deadline, f in running]
     try:
-        retries = claims.complete(outcomes)
+        completion = claims.complete(outcomes)
     except psycopg.Error:
         # The handlers ran but nothing was recorded: the tasks stay leased and the sweeper
         # recovers them when the leases expire; redelivered messages are acknowledged meanwhile.
         logger.exception("recording outcomes failed; the whole batch will be redelivered")
         return {r.message_id for r in records}
-    outbox.dispatch([queue.Outgoing(i, p, d) for i, p, d in [*claimed.resend, *retries]])
+    outbox.dispatch([queue.Outgoing(i, p, d) for i, p, d in [*claimed.resend, *completion.retries]])
+    lifecycle.record(_transitions(claimed.deferred, completion.applied))
     return set()
 
 

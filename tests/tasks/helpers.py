@@ -23,10 +23,27 @@ def task(task_id: UUID) -> dict[str, Any]:
 
 
 def attempts(task_id: UUID) -> list[dict[str, Any]]:
-    return db.connection().execute(
-        "SELECT * FROM task_attempts WHERE task_id = %s ORDER BY attempt", (task_id,)
-    ).fetchall()
+    return (
+        db.connection()
+        .execute("SELECT * FROM task_attempts WHERE task_id = %s ORDER BY attempt", (task_id,))
+        .fetchall()
+    )
 
 
 def sql(query: str, *params: Any) -> None:
     db.connection().execute(query, params)
+
+
+def task_events(task_id: UUID | None = None, level: str | None = None) -> list[dict[str, Any]]:
+    """The task engine's monitoring events, oldest first."""
+    return (
+        db.connection()
+        .execute(
+            """SELECT * FROM events WHERE source = 'system-tasks'
+             AND (%(task_id)s::text IS NULL OR tags->>'task_id' = %(task_id)s)
+             AND (%(level)s::text IS NULL OR level = %(level)s)
+           ORDER BY created_at, recorded_at""",
+            {"task_id": None if task_id is None else str(task_id), "level": level},
+        )
+        .fetchall()
+    )

@@ -17,7 +17,7 @@ from shared import db
 from shared.settings import get_settings
 from shared.tasks import claims, service
 from tests.tasks import handlers
-from tests.tasks.helpers import FAST, attempts, sql, submit, task
+from tests.tasks.helpers import FAST, attempts, sql, submit, task, task_events
 from tests.tasks.sqs import Queues
 from tools.lambda_events import scheduled_event
 
@@ -51,8 +51,9 @@ def test_two_racing_claims_have_one_winner(tasks_db: str) -> None:
     def worker_claim() -> None:
         with psycopg.connect(tasks_db, autocommit=True, row_factory=dict_row) as conn:
             barrier.wait()
-            rows = conn.execute(claims.CLAIM_SQL, {"ids": [tid], "margin": 30,
-                                                   "lease_lost": "x"}).fetchall()
+            rows = conn.execute(
+                claims.CLAIM_SQL, {"ids": [tid], "margin": 30, "lease_lost": "x"}
+            ).fetchall()
             won.extend(1 for r in rows if r["task_type"] is not None)
 
     threads = [threading.Thread(target=worker_claim) for _ in range(2)]
@@ -64,15 +65,17 @@ def test_two_racing_claims_have_one_winner(tasks_db: str) -> None:
     assert task(tid)["current_attempt"] == 1
 
 
-def test_a_held_claim_makes_the_racing_worker_acknowledge(tasks_db: str, queues: Queues,
-                                                         worker: Any) -> None:
+def test_a_held_claim_makes_the_racing_worker_acknowledge(
+    tasks_db: str, queues: Queues, worker: Any
+) -> None:
     tid = submit(payload={})
     messages = queues.receive("TaskQueue")
     result: dict[str, Any] = {}
     with psycopg.connect(tasks_db, row_factory=dict_row) as other:  # worker A, mid-claim
         other.execute(claims.CLAIM_SQL, {"ids": [tid], "margin": 30, "lease_lost": "x"})
         runner = threading.Thread(
-            target=lambda: result.update(failed=queues.deliver("TaskQueue", worker, messages)))
+            target=lambda: result.update(failed=queues.deliver("TaskQueue", worker, messages))
+        )
         runner.start()  # worker B blocks on the row lock
         time.sleep(0.3)
         other.commit()
@@ -87,8 +90,11 @@ def test_crash_recovery_through_lease_expiry_and_the_sweeper(
     tid = submit(payload={}, retry_strategy=FAST)
     messages = queues.receive("TaskQueue")
     claims.claim([tid])  # a worker claims the task, then dies before finishing
-    queues.deliver("TaskQueue", lambda e, c: {"batchItemFailures": [
-        {"itemIdentifier": m.message_id} for m in messages]}, messages)  # it never acked
+    queues.deliver(
+        "TaskQueue",
+        lambda e, c: {"batchItemFailures": [{"itemIdentifier": m.message_id} for m in messages]},
+        messages,
+    )  # it never acked
     queues.pump(worker)  # redelivered while the lease is valid: acknowledged, not run
     assert handlers.runs(tid) == 0 and task(tid)["status"] == "running"
     sql("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = %s", tid)
@@ -101,8 +107,9 @@ def test_crash_recovery_through_lease_expiry_and_the_sweeper(
     assert handlers.runs(tid) == 1
 
 
-def test_a_redelivered_message_reclaims_an_expired_lease(tasks_db: str, queues: Queues,
-                                                         worker: Any) -> None:
+def test_a_redelivered_message_reclaims_an_expired_lease(
+    tasks_db: str, queues: Queues, worker: Any
+) -> None:
     tid = submit(payload={}, retry_strategy=FAST)
     claims.claim([tid])
     sql("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = %s", tid)
@@ -111,8 +118,9 @@ def test_a_redelivered_message_reclaims_an_expired_lease(tasks_db: str, queues: 
     assert [a["outcome"] for a in attempts(tid)] == ["lease_expired", "success"]
 
 
-def test_expired_lease_without_attempts_left_fails(tasks_db: str, queues: Queues,
-                                                   sweeper: Any) -> None:
+def test_expired_lease_without_attempts_left_fails(
+    tasks_db: str, queues: Queues, sweeper: Any
+) -> None:
     tid = submit(payload={}, retry_strategy={"type": "none"})
     claims.claim([tid])
     sql("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = %s", tid)
@@ -132,7 +140,8 @@ def test_outbox_send_failure_still_answers_and_the_sweeper_enqueues(
     monkeypatch.setenv("TASK_QUEUE_URL", queues.urls["TaskQueue"] + "-missing")
     get_settings.cache_clear()
     response = LambdaClient(handler, token=token).post(
-        "/api/v1/tasks", json_body={"task_type": "test_task", "payload": {}})
+        "/api/v1/tasks", json_body={"task_type": "test_task", "payload": {}}
+    )
     assert response.status_code == 200
     tid = uuid.UUID(response.json()["data"]["id"])
     assert task(tid)["enqueued_at"] is None and queues.count("TaskQueue") == 0
@@ -163,8 +172,9 @@ def database_outage(tasks_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     up()
 
 
-def test_database_down_before_the_claim(tasks_db: str, queues: Queues, worker: Any,
-                                        database_outage: Any) -> None:
+def test_database_down_before_the_claim(
+    tasks_db: str, queues: Queues, worker: Any, database_outage: Any
+) -> None:
     down, up = database_outage
     ids = [submit(payload={}) for _ in range(4)]
     messages = queues.receive("TaskQueue")
@@ -178,8 +188,9 @@ def test_database_down_before_the_claim(tasks_db: str, queues: Queues, worker: A
     assert handlers.runs() == 4
 
 
-def test_database_down_mid_batch(tasks_db: str, queues: Queues, worker: Any, sweeper: Any,
-                                 database_outage: Any) -> None:
+def test_database_down_mid_batch(
+    tasks_db: str, queues: Queues, worker: Any, sweeper: Any, database_outage: Any
+) -> None:
     down, up = database_outage
     ids = [submit(payload={}, retry_strategy=FAST) for _ in range(3)]
     ids.append(submit(payload={"call_hook": True, "sleep_seconds": 0.2}, retry_strategy=FAST))
@@ -199,16 +210,18 @@ def test_database_down_mid_batch(tasks_db: str, queues: Queues, worker: Any, swe
     assert {task(t)["status"] for t in ids} == {"completed"}  # none lost
 
 
-def test_poison_messages_are_acknowledged_and_recorded(tasks_db: str, queues: Queues,
-                                                       worker: Any) -> None:
+def test_poison_messages_are_acknowledged_and_recorded(
+    tasks_db: str, queues: Queues, worker: Any
+) -> None:
     for body in ("not json", '{"task_id": "nope"}', "[]", '{"other": 1}'):
         queues.send_raw("TaskQueue", body)
     tid = submit(payload={})
     queues.pump(worker)
     assert queues.count("TaskQueue") == 0  # nothing comes back
-    rows = db.connection().execute("SELECT * FROM task_errors ORDER BY id").fetchall()
-    assert len(rows) == 4 and {r["source"] for r in rows} == {"worker"}
-    assert rows[0]["error"] == "Malformed task message" and rows[0]["body"] == "not json"
+    rows = task_events(level="error")
+    assert len(rows) == 4 and {r["tags"]["component"] for r in rows} == {"worker"}
+    assert {r["message"] for r in rows} == {"Malformed task message"}
+    assert "not json" in {r["payload"]["body"] for r in rows}
     assert task(tid)["status"] == "completed"
 
 
@@ -218,8 +231,9 @@ def test_unknown_task_id_is_acknowledged(tasks_db: str, queues: Queues, worker: 
     assert queues.count("TaskQueue") == 0
 
 
-def test_dlq_reconciler_marks_the_task_failed(tasks_db: str, queues: Queues,
-                                              reconciler: Any) -> None:
+def test_dlq_reconciler_marks_the_task_failed(
+    tasks_db: str, queues: Queues, reconciler: Any
+) -> None:
     tid = submit(payload={})
     done = submit(payload={})
     sql("UPDATE tasks SET status = 'completed' WHERE id = %s", done)
@@ -227,8 +241,10 @@ def test_dlq_reconciler_marks_the_task_failed(tasks_db: str, queues: Queues,
     for _ in range(5):  # the worker died on each delivery
         for m in queues.receive("TaskQueue"):
             queues.client.change_message_visibility(
-                QueueUrl=queues.urls["TaskQueue"], ReceiptHandle=m.receipt_handle,
-                VisibilityTimeout=0)
+                QueueUrl=queues.urls["TaskQueue"],
+                ReceiptHandle=m.receipt_handle,
+                VisibilityTimeout=0,
+            )
     assert queues.receive("TaskQueue") == []  # moved by the redrive policy
     queues.send_raw("TaskDeadLetterQueue", "garbage")
     dead = queues.receive("TaskDeadLetterQueue")
@@ -238,10 +254,11 @@ def test_dlq_reconciler_marks_the_task_failed(tasks_db: str, queues: Queues,
     assert t["status"] == "failed" and t["completed_at"] is not None
     assert t["last_error"] == "delivery failed after 5 receives"  # maxReceiveCount
     assert task(done)["status"] == "completed"  # already finished: dropped
-    errors = db.connection().execute(
-        "SELECT source, task_id, error FROM task_errors ORDER BY id").fetchall()
-    assert {(e["source"], e["task_id"]) for e in errors} == {
-        ("dlq_reconciler", None), ("dlq_reconciler", tid)}
+    errors = task_events(level="error")
+    assert {(e["tags"].get("component"), e["tags"].get("task_id")) for e in errors} == {
+        ("dlq_reconciler", None),
+        (None, str(tid)),
+    }
 
 
 def test_priority_queue_is_drained_first(tasks_db: str, queues: Queues, worker: Any) -> None:
@@ -278,8 +295,9 @@ def test_an_early_message_is_delayed_again(tasks_db: str, queues: Queues, worker
     assert task(tid)["status"] == "completed" and handlers.runs(tid) == 1
 
 
-def test_sweeper_skips_rows_another_sweeper_holds(tasks_db: str, queues: Queues,
-                                                  sweeper: Any) -> None:
+def test_sweeper_skips_rows_another_sweeper_holds(
+    tasks_db: str, queues: Queues, sweeper: Any
+) -> None:
     tid = submit(payload={})
     sql("UPDATE tasks SET enqueued_at = NULL WHERE id = %s", tid)
     with psycopg.connect(tasks_db) as other:
@@ -290,8 +308,11 @@ def test_sweeper_skips_rows_another_sweeper_holds(tasks_db: str, queues: Queues,
 
 
 def _breaker() -> dict[str, Any]:
-    row = db.connection().execute(
-        "SELECT * FROM task_circuit_breakers WHERE task_type = 'test_task'").fetchone()
+    row = (
+        db.connection()
+        .execute("SELECT * FROM task_circuit_breakers WHERE task_type = 'test_task'")
+        .fetchone()
+    )
     assert row is not None
     return row
 
@@ -301,8 +322,9 @@ def test_circuit_breaker_opens_defers_half_opens_and_closes(
 ) -> None:
     monkeypatch.setenv("TASK_BREAKER_OPEN_SECONDS", "1.5")
     get_settings.cache_clear()
-    failing = [submit(payload={"transient_failures": 9}, retry_strategy={"type": "none"})
-               for _ in range(5)]
+    failing = [
+        submit(payload={"transient_failures": 9}, retry_strategy={"type": "none"}) for _ in range(5)
+    ]
     queues.pump(worker)
     assert {task(t)["status"] for t in failing} == {"failed"}
     assert _breaker()["state"] == "open"
@@ -321,8 +343,10 @@ def test_circuit_breaker_opens_defers_half_opens_and_closes(
 
 
 def test_a_failure_while_half_open_reopens(tasks_db: str, queues: Queues, worker: Any) -> None:
-    sql("INSERT INTO task_circuit_breakers (task_type, state, opened_at, open_until) "
-        "VALUES ('test_task', 'open', now() - interval '2 minutes', now() - interval '1 minute')")
+    sql(
+        "INSERT INTO task_circuit_breakers (task_type, state, opened_at, open_until) "
+        "VALUES ('test_task', 'open', now() - interval '2 minutes', now() - interval '1 minute')"
+    )
     submit(payload={"transient_failures": 1}, retry_strategy={"type": "none"})
     queues.pump(worker)
     b = _breaker()
@@ -345,8 +369,11 @@ def test_retention_deletes_old_finished_tasks(tasks_db: str) -> None:
     from datetime import UTC, datetime, timedelta
 
     old_done, old_pending, recent = (submit(payload={}) for _ in range(3))
-    sql("UPDATE tasks SET status = 'completed', completed_at = now() - interval '40 days' "
-        "WHERE id = %s", old_done)
+    sql(
+        "UPDATE tasks SET status = 'completed', completed_at = now() - interval '40 days' "
+        "WHERE id = %s",
+        old_done,
+    )
     sql("UPDATE tasks SET created_at = now() - interval '40 days' WHERE id = %s", old_pending)
     sql("UPDATE tasks SET status = 'failed', completed_at = now() WHERE id = %s", recent)
     deleted = service.delete_finished_before(datetime.now(UTC) - timedelta(days=30))
