@@ -3,19 +3,19 @@
 Created lazily on first use, reused across invocations, replaced when broken. Connections run in
 autocommit so a single statement is a single round trip; multi-statement work uses `transaction()`.
 
-The connection belongs to the thread that opened it, so two threads never interleave statements
-inside one transaction. In Lambda that is still one connection: an environment handles one event
-at a time, and FastAPI's sync code reuses the same worker thread. The local stack, which runs every
-function in one process, gets one per function thread.
+The local stack runs every function in one process; `environment(slot)` gives each function a
+connection of its own, as separate execution environments would have, so two functions never
+share a transaction. The slot travels in a context variable, which FastAPI's worker threads
+inherit; in Lambda only the default slot is ever used.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import quote
 
@@ -27,14 +27,28 @@ from shared.settings import Settings, get_settings
 Connection = psycopg.Connection[DictRow]
 
 
-class _ThreadConnection(threading.local):
-    conn: Connection | None = None
-    last_used = 0.0
-    generation = 0
+class ConnectionSlot:
+    """Holds one execution environment's connection."""
+
+    def __init__(self) -> None:
+        self.conn: Connection | None = None
+        self.last_used = 0.0
+        self.generation = 0
 
 
-_local = _ThreadConnection()
-_generation = 0  # bumped by reset(): every thread's connection is then replaced on next use
+_default_slot = ConnectionSlot()  # the execution environment's: the only one used in Lambda
+_slot: ContextVar[ConnectionSlot | None] = ContextVar("db_connection_slot", default=None)
+_generation = 0  # bumped by reset(): every slot's connection is then replaced on next use
+
+
+@contextmanager
+def environment(slot: ConnectionSlot) -> Iterator[None]:
+    """Run the block with `slot`'s connection (the local stack: one slot per function)."""
+    token = _slot.set(slot)
+    try:
+        yield
+    finally:
+        _slot.reset(token)
 
 
 def conninfo(settings: Settings) -> str:
@@ -74,45 +88,46 @@ def _alive(conn: Connection) -> bool:
 
 
 def connection() -> Connection:
-    """This thread's connection, (re)connecting when needed."""
+    """The execution environment's connection, (re)connecting when needed."""
     settings = get_settings()
+    slot = _slot.get() or _default_slot
     now = time.monotonic()
-    conn = _local.conn
-    if conn is not None and (conn.closed or conn.broken or _local.generation != _generation):
-        _discard()
+    conn = slot.conn
+    if conn is not None and (conn.closed or conn.broken or slot.generation != _generation):
+        _discard(slot)
         conn = None
     if (
         conn is not None
-        and now - _local.last_used > settings.db_ping_after_idle_seconds
+        and now - slot.last_used > settings.db_ping_after_idle_seconds
         and not _alive(conn)
     ):
         # The environment was frozen long enough for the server or a proxy to drop us.
-        _discard()
+        _discard(slot)
         conn = None
     if conn is None:
-        conn = _local.conn = _connect(settings)
-        _local.generation = _generation
-    _local.last_used = now
+        conn = slot.conn = _connect(settings)
+        slot.generation = _generation
+    slot.last_used = now
     return conn
 
 
-def _discard() -> None:
-    if _local.conn is not None:
+def _discard(slot: ConnectionSlot) -> None:
+    if slot.conn is not None:
         with suppress(psycopg.Error):
-            _local.conn.close()
-    _local.conn = None
+            slot.conn.close()
+    slot.conn = None
 
 
 def reset() -> None:
-    """Forget every thread's connection (settings changed, or the connection went bad)."""
+    """Forget the connection (settings changed, or it went bad); other slots follow on next use."""
     global _generation
     _generation += 1
-    _discard()
+    _discard(_slot.get() or _default_slot)
 
 
 @contextmanager
 def transaction() -> Iterator[Connection]:
-    """A transaction on this thread's connection; rolled back on any exception."""
+    """A transaction on the environment's connection; rolled back on any exception."""
     conn = connection()
     with conn.transaction():
         yield conn

@@ -103,7 +103,7 @@ def test_unsafe_settings_fail_without_echoing_secrets(
 
     answer = response_url.only
     assert answer["Status"] == "FAILED"
-    assert "WEBHOOK_SIGNING_SECRET must be set" in answer["Reason"]
+    assert "WEBHOOK_SIGNING_SECRET of 32+ chars" in answer["Reason"]
     assert "short-secret-value" not in answer["Reason"]
     assert applied_versions(database_url) == [m.version for m in migrations.discover()]
 

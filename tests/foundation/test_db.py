@@ -1,4 +1,5 @@
-"""shared.db: one connection per thread, reused, replaced after reset() or when broken."""
+"""shared.db: one connection per execution environment, reused across invocations, replaced after
+reset() or when broken; separate environments (local stack functions) never share a transaction."""
 
 from __future__ import annotations
 
@@ -7,66 +8,77 @@ import threading
 import psycopg
 import pytest
 
+from functions.health.handler import handler
 from shared import db
+from tests.lambda_client import LambdaClient
+
+
+def sessions_opened(admin_url: str, dbname: str) -> int:
+    """Connections ever established to `dbname` (pg_stat_database.sessions, PostgreSQL 14+)."""
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_stat_clear_snapshot()")
+        row = admin.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = %s", (dbname,)
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_one_connection_serves_every_invocation(database_url: str, pg_admin_url: str) -> None:
+    client = LambdaClient(handler)
+    dbname = str(psycopg.conninfo.conninfo_to_dict(database_url)["dbname"])
+    assert client.get("/api/v1/health").status_code == 200  # the cold start connects
+    before = sessions_opened(pg_admin_url, dbname)
+    for _ in range(20):
+        assert client.get("/api/v1/health").status_code == 200
+    assert sessions_opened(pg_admin_url, dbname) == before
 
 
 @pytest.mark.usefixtures("database_url")
-def test_connection_is_reused_within_a_thread() -> None:
-    assert db.connection() is db.connection()
-
-
-@pytest.mark.usefixtures("database_url")
-def test_a_statement_from_another_thread_never_joins_an_open_transaction() -> None:
+def test_separate_environments_never_share_a_transaction() -> None:
     db.connection().execute("CREATE TABLE marks (v int)")
     inside = threading.Event()
     written = threading.Event()
+    failures: list[BaseException] = []
 
     def rolled_back_writer() -> None:
-        with pytest.raises(RuntimeError), db.transaction() as conn:
-            conn.execute("INSERT INTO marks VALUES (1)")
-            inside.set()
-            written.wait(5)
-            raise RuntimeError("roll back")
+        with db.environment(db.ConnectionSlot()):
+            try:
+                with db.transaction() as conn:
+                    conn.execute("INSERT INTO marks VALUES (1)")
+                    inside.set()
+                    written.wait(5)
+                    raise RuntimeError("roll back")
+            except RuntimeError:
+                pass
+            except BaseException as error:
+                failures.append(error)
 
     def autocommit_writer() -> None:
-        inside.wait(5)
-        db.connection().execute("INSERT INTO marks VALUES (2)")
-        written.set()
+        with db.environment(db.ConnectionSlot()):
+            inside.wait(5)
+            db.connection().execute("INSERT INTO marks VALUES (2)")
+            written.set()
 
-    threads = [
-        threading.Thread(target=rolled_back_writer),
-        threading.Thread(target=autocommit_writer),
-    ]
+    threads = [threading.Thread(target=f) for f in (rolled_back_writer, autocommit_writer)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    rows = db.connection().execute("SELECT v FROM marks").fetchall()
-    assert rows == [{"v": 2}]
+    assert failures == []
+    assert db.connection().execute("SELECT v FROM marks").fetchall() == [{"v": 2}]
 
 
 @pytest.mark.usefixtures("database_url")
-def test_reset_replaces_every_threads_connection() -> None:
-    seen: list[db.Connection] = []
-    go = threading.Event()
-    done = threading.Event()
-
-    def worker() -> None:
-        seen.append(db.connection())
-        go.wait(5)
-        seen.append(db.connection())
-        done.set()
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    while not seen:
-        pass
+def test_reset_replaces_every_environments_connection() -> None:
+    slot = db.ConnectionSlot()
+    with db.environment(slot):
+        before = db.connection()
     db.reset()
-    go.set()
-    done.wait(5)
-    thread.join()
-    assert seen[0] is not seen[1]
-    assert seen[1].execute("SELECT 1").fetchone() == {"?column?": 1}
+    with db.environment(slot):
+        after = db.connection()
+    assert after is not before and before.closed
+    assert after.execute("SELECT 1 AS one").fetchone() == {"one": 1}
 
 
 def test_a_killed_connection_is_replaced(database_url: str, pg_admin_url: str) -> None:
@@ -78,4 +90,4 @@ def test_a_killed_connection_is_replaced(database_url: str, pg_admin_url: str) -
         first.execute("SELECT 1")
     second = db.connection()
     assert second is not first
-    assert second.execute("SELECT 1").fetchone() == {"?column?": 1}
+    assert second.execute("SELECT 1 AS one").fetchone() == {"one": 1}

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from shared import db
 from tools.devstack.template import REPO, Function
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -23,12 +24,14 @@ def _own_event_loop() -> None:
 class Invoker:
     """One execution environment per function, as in Lambda with a concurrency of one: a
     function's invocations run one at a time on its own thread, so a long worker batch never
-    holds up the API. (All functions share this process, and so shared.db's connection.)"""
+    holds up the API. Each function also gets its own database connection (`db.environment`),
+    so two functions never share a transaction."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._environments: dict[str, ThreadPoolExecutor] = {}
         self._loaded: dict[str, Handler] = {}
+        self._connections: dict[str, db.ConnectionSlot] = {}
         if str(REPO) not in sys.path:
             sys.path.insert(0, str(REPO))
 
@@ -38,6 +41,7 @@ class Invoker:
                 self._environments[fn.logical_id] = ThreadPoolExecutor(
                     1, fn.logical_id, initializer=_own_event_loop
                 )
+                self._connections[fn.logical_id] = db.ConnectionSlot()
             return self._environments[fn.logical_id]
 
     def _call(self, fn: Function, event: dict[str, Any], context: Any) -> Any:
@@ -45,7 +49,8 @@ class Invoker:
         if handler is None:
             handler = getattr(importlib.import_module(fn.module), fn.attribute)
             self._loaded[fn.logical_id] = handler
-        return handler(event, context)
+        with db.environment(self._connections[fn.logical_id]):
+            return handler(event, context)
 
     def handler_for(self, fn: Function) -> Handler:
         def call(event: dict[str, Any], context: Any) -> Any:
