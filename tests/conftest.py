@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -86,18 +87,18 @@ def template_db(pg_admin_url: str) -> str:
     return name
 
 
-@pytest.fixture
-def database_url(
-    pg_admin_url: str, template_db: str, monkeypatch: pytest.MonkeyPatch
+@contextmanager
+def _scratch_database(
+    pg_admin_url: str, monkeypatch: pytest.MonkeyPatch, prefix: str, template: str | None
 ) -> Iterator[str]:
-    """A fresh database cloned from the template, wired into settings and shared.db."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
+    """Create a database (from `template` if given), point settings and shared.db at it, and
+    drop it afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template_db)
-            )
-        )
+        conn.execute(create)
     url = _with_db(pg_admin_url, name)
     monkeypatch.setenv("DATABASE_URL", url)
     get_settings.cache_clear()
@@ -111,27 +112,22 @@ def database_url(
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture
+def database_url(
+    pg_admin_url: str, template_db: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh database cloned from the migrated template."""
+    with _scratch_database(pg_admin_url, monkeypatch, "t", template_db) as url:
+        yield url
 
 
 @pytest.fixture
 def empty_database_url(pg_admin_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database with no migrations applied."""
-    name = f"e_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = _with_db(pg_admin_url, name)
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    db.reset()
-    try:
+    with _scratch_database(pg_admin_url, monkeypatch, "e", None) as url:
         yield url
-    finally:
-        db.reset()
-        get_settings.cache_clear()
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 @pytest.fixture
