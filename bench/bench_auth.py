@@ -44,12 +44,14 @@ def main() -> None:
         from functions.auth.handler import handler
         from shared import db
 
-        register = http_call(handler, "POST", "/api/v1/auth/register", JSON,
-                             json.dumps(USER).encode())
+        register = http_call(
+            handler, "POST", "/api/v1/auth/register", JSON, json.dumps(USER).encode()
+        )
         assert register()["statusCode"] == 200
         credentials = {"username": USER["username"], "password": USER["password"]}
-        login = http_call(handler, "POST", "/api/v1/auth/login", JSON,
-                          json.dumps(credentials).encode())
+        login = http_call(
+            handler, "POST", "/api/v1/auth/login", JSON, json.dumps(credentials).encode()
+        )
         result = login()
         assert result["statusCode"] == 200, result
         token = json.loads(result["body"])["data"]["session_token"]
@@ -61,19 +63,21 @@ def main() -> None:
 
         steady = _count_statements(me)
         db.connection().execute(
-            "UPDATE sessions SET last_activity_at = now() - interval '2 minutes'")
+            "UPDATE sessions SET last_activity_at = now() - interval '2 minutes'"
+        )
         with_write = _count_statements(me)
         login_trips = _count_statements(login)
     report(
         "auth function (targets: principal 1 round trip, me p50 ≤ 3 ms)",
         {
-            "login (Argon2id m=19456,t=2,p=1)":
+            "login (Argon2id m=19456,t=2,p=1)": (
                 f"p50 {login_stats['p50']:.1f} ms  p99 {login_stats['p99']:.1f} ms "
-                f"({login_trips} round trips)",
-            "warm GET /auth/me":
-                f"p50 {me_stats['p50']:.2f} ms  p99 {me_stats['p99']:.2f} ms",
-            "round trips per authenticated request":
-                f"{steady} (last_activity_at fresh), {with_write} (last_activity_at written)",
+                f"({login_trips} round trips)"
+            ),
+            "warm GET /auth/me": f"p50 {me_stats['p50']:.2f} ms  p99 {me_stats['p99']:.2f} ms",
+            "round trips per authenticated request": (
+                f"{steady} (last_activity_at fresh), {with_write} (last_activity_at written)"
+            ),
         },
     )
 

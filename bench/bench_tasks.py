@@ -65,11 +65,18 @@ def moto_sqs() -> Iterator[dict[str, str]]:
     port = pg.free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("moto_server")), "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     endpoint = f"http://127.0.0.1:{port}"
-    os.environ.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench",
-                       "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"})
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+    )
     try:
         for _ in range(200):
             try:
@@ -80,8 +87,9 @@ def moto_sqs() -> Iterator[dict[str, str]]:
         import boto3
 
         sqs = boto3.client("sqs")
-        urls = {n: sqs.create_queue(QueueName=n)["QueueUrl"]
-                for n in ("TaskQueue", "PriorityTaskQueue")}
+        urls = {
+            n: sqs.create_queue(QueueName=n)["QueueUrl"] for n in ("TaskQueue", "PriorityTaskQueue")
+        }
         os.environ["TASK_QUEUE_URL"] = urls["TaskQueue"]
         os.environ["PRIORITY_TASK_QUEUE_URL"] = urls["PriorityTaskQueue"]
         yield urls
@@ -115,7 +123,7 @@ def bench_create(url: str, urls: dict[str, str]) -> dict[str, str]:
     get_settings.cache_clear()
     return {
         "create p50 / p99": f"{stats['p50']:.2f} ms / {stats['p99']:.2f} ms incl. the SQS send "
-                            "(target p50 ≤ 5 ms)",
+        "(target p50 ≤ 5 ms)",
         "  of which SQS send": f"p50 {send['p50']:.2f} ms (boto3 + moto server process)",
         "  without the send": f"p50 {unsent['p50']:.2f} ms / p99 {unsent['p99']:.2f} ms",
         "create SQL round trips": f"{seen[0]} (auth, insert, mark sent, lifecycle event)",
@@ -133,12 +141,16 @@ def bench_worker(url: str) -> dict[str, str]:
 
     sync_task_types(url)
     with psycopg.connect(url, autocommit=True) as conn:
-        ids = [r[0] for r in conn.execute(
-            "INSERT INTO tasks (task_type, payload, enqueued_at) "
-            "SELECT 'bench_noop', '{}', now() FROM generate_series(1, %s) RETURNING id",
-            (WORKER_TASKS,)).fetchall()]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "INSERT INTO tasks (task_type, payload, enqueued_at) "
+                "SELECT 'bench_noop', '{}', now() FROM generate_series(1, %s) RETURNING id",
+                (WORKER_TASKS,),
+            ).fetchall()
+        ]
     events = [
-        sqs_event("TaskQueue", [sqs_message({"task_id": str(i)}) for i in ids[s:s + BATCH]])
+        sqs_event("TaskQueue", [sqs_message({"task_id": str(i)}) for i in ids[s : s + BATCH]])
         for s in range(0, len(ids), BATCH)
     ]
     context: Any = FakeLambdaContext(timeout_seconds=900)
@@ -156,9 +168,9 @@ def bench_worker(url: str) -> dict[str, str]:
     assert row is not None and row[0] == len(ids)
     return {
         "worker throughput": f"{measured / elapsed:,.0f} no-op tasks/s in one process "
-                             f"({measured} tasks, batches of {BATCH}; target ≥ 1,000)",
+        f"({measured} tasks, batches of {BATCH}; target ≥ 1,000)",
         "worker SQL round trips": f"{seen[0] / measured:.2f} per task "
-                                  f"({seen[0] / (measured / BATCH):.1f} per batch; target ≤ 2)",
+        f"({seen[0] / (measured / BATCH):.1f} per batch; target ≤ 2)",
     }
 
 

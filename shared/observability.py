@@ -18,6 +18,7 @@ from aws_lambda_powertools import Logger, Metrics
 logger = Logger()
 metrics = Metrics()
 
+
 def tracing_enabled() -> bool:
     return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in {"true", "1"}
 

@@ -132,8 +132,13 @@ def create_admin(
     email: Annotated[str, typer.Option(prompt=True)] = "admin@example.com",
     password: Annotated[
         str,
-        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                     envvar="INITIAL_ADMIN_PASSWORD", help="Prompted for when not given."),
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="INITIAL_ADMIN_PASSWORD",
+            help="Prompted for when not given.",
+        ),
     ] = "",
 ) -> None:
     """Create an admin account; the password must pass the password policy."""
@@ -146,8 +151,15 @@ def create_admin(
 
     with psycopg.connect(database_url(), autocommit=True, row_factory=dict_row) as conn:
         try:
-            profile = service.create_user(username, email, password, Role.ADMIN,
-                                          email_verified=True, check_reserved=False, conn=conn)
+            profile = service.create_user(
+                username,
+                email,
+                password,
+                Role.ADMIN,
+                email_verified=True,
+                check_reserved=False,
+                conn=conn,
+            )
         except AppError as error:
             typer.echo(f"error: {error.message}", err=True)
             raise typer.Exit(1) from None

@@ -42,30 +42,44 @@ def create(
     if ApiKeyScope.ADMIN in scopes and not owner.is_admin:
         raise Forbidden(ADMIN_SCOPE_NEEDS_ADMIN)
     key = tokens.new_api_key()
-    row = db.connection().execute(
-        f"""INSERT INTO api_keys (name, description, key_hash, key_prefix, created_by, scopes,
+    row = (
+        db.connection()
+        .execute(
+            f"""INSERT INTO api_keys (name, description, key_hash, key_prefix, created_by, scopes,
                                   expires_at)
             SELECT %(name)s, %(description)s, %(hash)s, %(prefix)s, %(owner)s, %(scopes)s,
                    %(expires_at)s
             WHERE (SELECT count(*) FROM api_keys
                    WHERE created_by = %(owner)s AND is_active) < %(max)s
             RETURNING {KEY_COLUMNS}""",  # noqa: S608 - a constant column list
-        {"name": name.strip(), "description": description, "hash": tokens.digest(key),
-         "prefix": tokens.api_key_prefix(key), "owner": owner.id,
-         "scopes": sorted({s.value for s in scopes}), "expires_at": expires_at,
-         "max": MAX_ACTIVE_KEYS},
-    ).fetchone()
+            {
+                "name": name.strip(),
+                "description": description,
+                "hash": tokens.digest(key),
+                "prefix": tokens.api_key_prefix(key),
+                "owner": owner.id,
+                "scopes": sorted({s.value for s in scopes}),
+                "expires_at": expires_at,
+                "max": MAX_ACTIVE_KEYS,
+            },
+        )
+        .fetchone()
+    )
     if row is None:
         raise ValidationFailed("api_keys", f"At most {MAX_ACTIVE_KEYS} active keys per user")
     return row, key
 
 
 def list_keys(owner: AuthUser) -> list[dict[str, Any]]:
-    return db.connection().execute(
-        f"""SELECT {KEY_COLUMNS} FROM api_keys WHERE created_by = %s
+    return (
+        db.connection()
+        .execute(
+            f"""SELECT {KEY_COLUMNS} FROM api_keys WHERE created_by = %s
             ORDER BY created_at DESC, id""",  # noqa: S608 - a constant column list
-        (owner.id,),
-    ).fetchall()
+            (owner.id,),
+        )
+        .fetchall()
+    )
 
 
 def revoke(owner: AuthUser, key_id: UUID) -> None:

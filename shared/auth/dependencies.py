@@ -49,7 +49,7 @@ def current_user(
 ) -> AuthUser:
     if not authorization or not authorization.startswith(BEARER_PREFIX):
         raise Unauthorized()
-    secret = authorization[len(BEARER_PREFIX):]
+    secret = authorization[len(BEARER_PREFIX) :]
     if not secret:
         raise Unauthorized()
     safe = request.method in SAFE_METHODS
@@ -60,9 +60,11 @@ def current_user(
     if principal is None:
         raise Unauthorized()
     logger.append_keys(user_id=str(principal.id))  # every later log line of this request
-    if principal.api_key_id is not None and not safe and not principal.scopes & {
-        ApiKeyScope.WRITE, ApiKeyScope.ADMIN
-    }:
+    if (
+        principal.api_key_id is not None
+        and not safe
+        and not principal.scopes & {ApiKeyScope.WRITE, ApiKeyScope.ADMIN}
+    ):
         raise Forbidden(SCOPE_DENIED)
     return principal
 

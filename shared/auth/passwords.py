@@ -33,9 +33,9 @@ def _hasher(fast: bool) -> PasswordHasher:
 # exactly what a real verification costs, with nothing computed at cold start.
 _DUMMY_HASHES = {
     False: "$argon2id$v=19$m=19456,t=2,p=1$Ae+BaDM5qZSrCH24Ip472A$"
-           "5Z9FT1bA0BbwnjAQbOFXU6jfQm875fHyRfy8oVFd0aM",
+    "5Z9FT1bA0BbwnjAQbOFXU6jfQm875fHyRfy8oVFd0aM",
     True: "$argon2id$v=19$m=1024,t=1,p=1$cPSqPUWBLQayHlmDKTwPtw$"
-          "gwVucXcpcwstsnGCAk62Aq19f8aYDXBl3Sv2Xh77GoY",
+    "gwVucXcpcwstsnGCAk62Aq19f8aYDXBl3Sv2Xh77GoY",
 }
 
 

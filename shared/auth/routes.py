@@ -89,8 +89,10 @@ def register(body: RegisterRequest) -> Envelope[UserProfile]:
 @router.post(
     "/login",
     summary="Log in by username or email",
-    responses={401: {"description": "Invalid credentials"},
-               429: {"description": "Too many failed logins; see Retry-After"}},
+    responses={
+        401: {"description": "Invalid credentials"},
+        429: {"description": "Too many failed logins; see Retry-After"},
+    },
 )
 def login(body: LoginRequest, request: Request) -> Envelope[LoginResponse]:
     result = service.login(
@@ -100,8 +102,11 @@ def login(body: LoginRequest, request: Request) -> Envelope[LoginResponse]:
         user_agent=body.user_agent,
         client_ip=client_ip(request),
     )
-    return ok(LoginResponse(session_token=result.session_token, expires_at=result.expires_at,
-                            user=result.user))
+    return ok(
+        LoginResponse(
+            session_token=result.session_token, expires_at=result.expires_at, user=result.user
+        )
+    )
 
 
 @router.post("/logout", summary="End the current session")
@@ -122,8 +127,11 @@ def me(user: CurrentUser) -> Envelope[Me]:
     return ok(Me(id=user.id, username=user.username, email=user.email, role=user.role))
 
 
-@router.post("/refresh", summary="Extend the current session (at most every 5 minutes)",
-             responses={409: {"description": "Refreshed too recently"}})
+@router.post(
+    "/refresh",
+    summary="Extend the current session (at most every 5 minutes)",
+    responses={409: {"description": "Refreshed too recently"}},
+)
 def refresh(user: CurrentUser) -> Envelope[Refreshed]:
     refreshed = sessions.refresh(require_session(user))
     if refreshed is None:

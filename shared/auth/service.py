@@ -71,11 +71,18 @@ def login(
     query = sql.SQL(_LOOKUP).format(
         column=sql.Identifier(column), blocked=sql.SQL(throttle.BLOCKED_SECONDS)
     )
-    row = db.connection().execute(
-        query,
-        {"identifier": identifier, "fallback_key": f"{column}:{identifier.lower()}",
-         **throttle.params(client_ip)},
-    ).fetchone()
+    row = (
+        db.connection()
+        .execute(
+            query,
+            {
+                "identifier": identifier,
+                "fallback_key": f"{column}:{identifier.lower()}",
+                **throttle.params(client_ip),
+            },
+        )
+        .fetchone()
+    )
     assert row is not None
     if row["retry_after"] is not None:
         raise TooManyRequests(THROTTLED, retry_after_seconds=int(row["retry_after"]))

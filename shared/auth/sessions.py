@@ -49,29 +49,42 @@ SELECT api_key_id, scopes, id, username, email, role FROM k
 
 
 def session_principal(token: str) -> AuthUser | None:
-    row = db.connection().execute(
-        _SESSION_PRINCIPAL,
-        {"hash": tokens.digest(token), "resolution": ACTIVITY_RESOLUTION_SECONDS},
-    ).fetchone()
+    row = (
+        db.connection()
+        .execute(
+            _SESSION_PRINCIPAL,
+            {"hash": tokens.digest(token), "resolution": ACTIVITY_RESOLUTION_SECONDS},
+        )
+        .fetchone()
+    )
     if row is None:
         return None
-    return AuthUser(row["id"], row["username"], row["email"], Role(row["role"]),
-                    session_id=row["session_id"])
+    return AuthUser(
+        row["id"], row["username"], row["email"], Role(row["role"]), session_id=row["session_id"]
+    )
 
 
 def api_key_principal(key: str, *, safe_method: bool) -> AuthUser | None:
     """The key's owner, acting within the key's scopes. Usage is counted only for requests the
     scopes allow. Without the admin scope (which needs an admin owner) a key acts as a `user`."""
-    row = db.connection().execute(
-        _API_KEY_PRINCIPAL, {"hash": tokens.digest(key), "safe": safe_method}
-    ).fetchone()
+    row = (
+        db.connection()
+        .execute(_API_KEY_PRINCIPAL, {"hash": tokens.digest(key), "safe": safe_method})
+        .fetchone()
+    )
     if row is None:
         return None
     scopes = frozenset(ApiKeyScope(s) for s in row["scopes"])
     owner_role = Role(row["role"])
     admin = ApiKeyScope.ADMIN in scopes and owner_role is Role.ADMIN
-    return AuthUser(row["id"], row["username"], row["email"], Role.ADMIN if admin else Role.USER,
-                    api_key_id=row["api_key_id"], scopes=scopes)
+    return AuthUser(
+        row["id"],
+        row["username"],
+        row["email"],
+        Role.ADMIN if admin else Role.USER,
+        api_key_id=row["api_key_id"],
+        scopes=scopes,
+    )
 
 
 @dataclass(frozen=True)
@@ -119,16 +132,23 @@ def start_session(user_id: UUID, user_agent: str | None = None) -> NewSession:
 def refresh(session_id: UUID) -> tuple[datetime, datetime] | None:
     """(expires_at, refreshed_at), or None when the last refresh is too recent."""
     settings = get_settings()
-    row = db.connection().execute(
-        """UPDATE sessions
+    row = (
+        db.connection()
+        .execute(
+            """UPDATE sessions
            SET expires_at = now() + make_interval(hours => %(hours)s), last_refreshed_at = now()
            WHERE id = %(id)s AND is_active AND expires_at > now()
              AND (last_refreshed_at IS NULL
                   OR last_refreshed_at <= now() - make_interval(mins => %(interval)s))
            RETURNING expires_at, last_refreshed_at""",
-        {"id": session_id, "hours": settings.refresh_extend_hours,
-         "interval": settings.refresh_min_interval_minutes},
-    ).fetchone()
+            {
+                "id": session_id,
+                "hours": settings.refresh_extend_hours,
+                "interval": settings.refresh_min_interval_minutes,
+            },
+        )
+        .fetchone()
+    )
     return None if row is None else (row["expires_at"], row["last_refreshed_at"])
 
 

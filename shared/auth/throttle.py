@@ -45,8 +45,7 @@ def params(ip: str | None) -> dict[str, Any]:
 def record_failure(account_key: str, ip: str | None) -> None:
     db.connection().execute(
         _FAILED,
-        {"account": account_key, "ip": ip,
-         "window": get_settings().login_failure_window_seconds},
+        {"account": account_key, "ip": ip, "window": get_settings().login_failure_window_seconds},
     )
 
 

@@ -28,8 +28,11 @@ class WholeBatchProcessor(BatchProcessor):
 
     def process(self) -> list[tuple[Any, ...]]:
         context = getattr(self, "lambda_context", None)
-        remaining = (context.get_remaining_time_in_millis() / 1000 if context is not None
-                     else DEFAULT_REMAINING_SECONDS)
+        remaining = (
+            context.get_remaining_time_in_millis() / 1000
+            if context is not None
+            else DEFAULT_REMAINING_SECONDS
+        )
         self._redeliver = self._run([SQSRecord(r) for r in self.records], remaining)
         return super().process()
 

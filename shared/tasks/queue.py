@@ -71,8 +71,10 @@ def send(messages: Iterable[Outgoing]) -> list[UUID]:
     for m in messages:
         url = queue_url(m.priority)
         if not url:
-            logger.warning("task queue URL not configured; the sweeper will retry",
-                           extra={"task_id": str(m.task_id)})
+            logger.warning(
+                "task queue URL not configured; the sweeper will retry",
+                extra={"task_id": str(m.task_id)},
+            )
             continue
         if sendable(m.delay_seconds):
             by_queue.setdefault(url, []).append(m)
@@ -96,11 +98,14 @@ def _send_batch(url: str, items: list[Outgoing]) -> list[UUID]:
     try:
         answer = client().send_message_batch(QueueUrl=url, Entries=entries)
     except Exception as exc:  # botocore raises many types; every one means "not sent"
-        logger.warning("task send failed; the sweeper will retry",
-                       extra={"error": type(exc).__name__, "count": len(items)})
+        logger.warning(
+            "task send failed; the sweeper will retry",
+            extra={"error": type(exc).__name__, "count": len(items)},
+        )
         return []
     failed = answer.get("Failed", [])
     if failed:
-        logger.warning("some task sends failed; the sweeper will retry",
-                       extra={"count": len(failed)})
+        logger.warning(
+            "some task sends failed; the sweeper will retry", extra={"count": len(failed)}
+        )
     return [items[int(ok["Id"])].task_id for ok in answer.get("Successful", [])]

@@ -42,8 +42,10 @@ class Exponential(_Strategy):
 
     def base_delay(self, attempt: int) -> float:
         # min() before the power would overflow: cap the exponent, the cap dominates anyway.
-        return min(self.base_delay_seconds * self.multiplier ** min(attempt - 1, 64),
-                   self.max_delay_seconds)
+        return min(
+            self.base_delay_seconds * self.multiplier ** min(attempt - 1, 64),
+            self.max_delay_seconds,
+        )
 
 
 class Linear(_Strategy):
@@ -55,8 +57,9 @@ class Linear(_Strategy):
     jitter: bool = True
 
     def base_delay(self, attempt: int) -> float:
-        return min(self.base_delay_seconds + self.increment_seconds * (attempt - 1),
-                   self.max_delay_seconds)
+        return min(
+            self.base_delay_seconds + self.increment_seconds * (attempt - 1), self.max_delay_seconds
+        )
 
 
 class Fixed(_Strategy):
@@ -79,9 +82,7 @@ class NoRetry(_Strategy):
 
 
 Strategy = Exponential | Linear | Fixed | NoRetry
-_ADAPTER: TypeAdapter[Strategy] = TypeAdapter(
-    Annotated[Strategy, Field(discriminator="type")]
-)
+_ADAPTER: TypeAdapter[Strategy] = TypeAdapter(Annotated[Strategy, Field(discriminator="type")])
 
 DEFAULT = Exponential()
 
@@ -100,8 +101,9 @@ def parse(raw: Any) -> Strategy:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"] if p not in ("exponential", "linear",
-                                                                       "fixed", "none"))
+        where = ".".join(
+            str(p) for p in first["loc"] if p not in ("exponential", "linear", "fixed", "none")
+        )
         raise InvalidStrategy(f"{where}: {first['msg']}" if where else first["msg"]) from None
 
 

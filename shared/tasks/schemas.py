@@ -65,7 +65,11 @@ class AttemptOut(BaseModel):
     started_at: Timestamp
     finished_at: Timestamp
     outcome: Literal[
-        "success", "permanent_error", "transient_error", "timeout", "lease_expired",
+        "success",
+        "permanent_error",
+        "transient_error",
+        "timeout",
+        "lease_expired",
         "delivery_failed",
     ]
     error: str | None

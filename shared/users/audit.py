@@ -39,9 +39,16 @@ def record(
         """INSERT INTO audit_log (actor_id, actor_username, actor_role, target_id,
                                   target_username, action, reason, details)
            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
-        (actor.id, actor.username, actor.role.value, target_id, target_username, action.value,
-         reason,
-         Jsonb(details or {})),
+        (
+            actor.id,
+            actor.username,
+            actor.role.value,
+            target_id,
+            target_username,
+            action.value,
+            reason,
+            Jsonb(details or {}),
+        ),
     )
 
 

@@ -85,16 +85,19 @@ def update_own_profile(user: CurrentUser, body: ProfileUpdate) -> Envelope[UserP
 @router.put("/me/password", summary="Change your password; your other sessions end")
 def change_password(user: CurrentUser, body: PasswordChange) -> Envelope[str]:
     service.change_password(user, body.current_password, body.new_password)
-    return ok("Password updated successfully",
-              "Password has been changed. All other sessions have been ended.")
+    return ok(
+        "Password updated successfully",
+        "Password has been changed. All other sessions have been ended.",
+    )
 
 
 @router.delete("/me", summary="Deactivate your account")
 def delete_self(user: CurrentUser, body: SelfDelete) -> Envelope[str]:
     service.delete_self(user, body.password, body.confirmation)
-    return ok("Account deleted successfully",
-              "Your account has been deactivated. All data will be retained for 30 days for "
-              "recovery.")
+    return ok(
+        "Account deleted successfully",
+        "Your account has been deactivated. All data will be retained for 30 days for recovery.",
+    )
 
 
 @router.api_route("/me", methods=["GET", "PUT", "POST", "PATCH"], include_in_schema=False)
@@ -112,8 +115,11 @@ def list_users(
 
 @router.post("", summary="Create a user with any role (admin)")
 def create_user(user: AdminUser, body: CreateUser) -> Envelope[UserProfile]:
-    return ok(service.admin_create_user(user, body.username, body.email, body.password,
-                                        body.role, body.reason))
+    return ok(
+        service.admin_create_user(
+            user, body.username, body.email, body.password, body.role, body.reason
+        )
+    )
 
 
 @router.get("/{user_id}", summary="A user's profile (yourself; moderators: users; admins: any)")
@@ -122,33 +128,44 @@ def get_user(user: CurrentUser, user_id: UUID) -> Envelope[UserProfile]:
 
 
 @router.put("/{user_id}/profile", summary="Edit any user's profile (admin)")
-def update_profile(user: AdminUser, user_id: UUID,
-                   body: AdminProfileUpdate) -> Envelope[UserProfile]:
-    return ok(service.admin_update_profile(user, user_id, body.username, body.email,
-                                           body.email_verified, body.reason))
+def update_profile(
+    user: AdminUser, user_id: UUID, body: AdminProfileUpdate
+) -> Envelope[UserProfile]:
+    return ok(
+        service.admin_update_profile(
+            user, user_id, body.username, body.email, body.email_verified, body.reason
+        )
+    )
 
 
 @router.put("/{user_id}/status", summary="Activate or deactivate a user (moderator or admin)")
 def set_status(user: ModeratorUser, user_id: UUID, body: StatusUpdate) -> Envelope[UserProfile]:
-    return ok(service.set_status(user, user_id, body.is_active, body.reason),
-              "User account status updated")
+    return ok(
+        service.set_status(user, user_id, body.is_active, body.reason),
+        "User account status updated",
+    )
 
 
 @router.put("/{user_id}/role", summary="Change a user's role (admin)")
 def set_role(user: AdminUser, user_id: UUID, body: RoleUpdate) -> Envelope[UserProfile]:
-    return ok(service.set_role(user, user_id, body.role, body.reason),
-              "User role updated successfully")
+    return ok(
+        service.set_role(user, user_id, body.role, body.reason), "User role updated successfully"
+    )
 
 
 @router.post("/{user_id}/reset-password", summary="Set a new password (moderator or admin)")
 def reset_password(user: ModeratorUser, user_id: UUID, body: PasswordReset) -> Envelope[str]:
     service.reset_password(user, user_id, body.new_password, body.require_change, body.reason)
-    return ok("Password reset successfully",
-              "User's password has been updated. All existing sessions have been invalidated.")
+    return ok(
+        "Password reset successfully",
+        "User's password has been updated. All existing sessions have been invalidated.",
+    )
 
 
 @router.delete("/{user_id}", summary="Deactivate or permanently delete a user (admin)")
 def delete_user(user: AdminUser, user_id: UUID, body: AdminDelete) -> Envelope[str]:
     service.delete_user(user, user_id, body.reason, body.hard_delete)
-    return ok("User account deleted successfully",
-              "User account has been deactivated. Data retained for 30 days for recovery.")
+    return ok(
+        "User account deleted successfully",
+        "User account has been deactivated. Data retained for 30 days for recovery.",
+    )

@@ -63,8 +63,9 @@ def _returning(statement: str) -> sql.Composed:
 # --- accounts ------------------------------------------------------------------------------
 
 
-def _insert(conn: db.Connection, username: str, email: str, password: str, role: Role,
-            email_verified: bool) -> UserProfile:
+def _insert(
+    conn: db.Connection, username: str, email: str, password: str, role: Role, email_verified: bool
+) -> UserProfile:
     password_hash = passwords.hash_password(password)
     with unique_violations():
         row = conn.execute(
@@ -102,13 +103,15 @@ def create_user(
     return _insert(conn or db.connection(), username, email, password, role, email_verified)
 
 
-def admin_create_user(actor: AuthUser, username: str, email: str, password: str, role: Role,
-                      reason: str | None) -> UserProfile:
+def admin_create_user(
+    actor: AuthUser, username: str, email: str, password: str, role: Role, reason: str | None
+) -> UserProfile:
     _validate_new_account(username, email, password, reserved=True)
     with db.transaction() as conn:
         profile = _insert(conn, username, email, password, role, False)
-        audit.record(conn, actor, profile.id, profile.username, Action.CREATE, reason,
-                     {"role": role.value})
+        audit.record(
+            conn, actor, profile.id, profile.username, Action.CREATE, reason, {"role": role.value}
+        )
     return profile
 
 
@@ -120,18 +123,23 @@ def ensure_initial_admin(conn: db.Connection, password: str) -> UserProfile | No
         if conn.execute("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1").fetchone():
             return None
         validation.validate_password(password)
-        return _insert(conn, INITIAL_ADMIN_USERNAME, INITIAL_ADMIN_EMAIL, password, Role.ADMIN,
-                       True)
+        return _insert(
+            conn, INITIAL_ADMIN_USERNAME, INITIAL_ADMIN_EMAIL, password, Role.ADMIN, True
+        )
 
 
 # --- your own account ---------------------------------------------------------------------
 
 
 def own_profile(user: AuthUser) -> UserProfile:
-    row = db.connection().execute(
-        sql.SQL("SELECT {} FROM users WHERE id = %s AND is_active").format(PROFILE_COLUMNS),
-        (user.id,),
-    ).fetchone()
+    row = (
+        db.connection()
+        .execute(
+            sql.SQL("SELECT {} FROM users WHERE id = %s AND is_active").format(PROFILE_COLUMNS),
+            (user.id,),
+        )
+        .fetchone()
+    )
     if row is None:
         raise NotFound("User profile not found")
     return UserProfile.from_row(row)
@@ -143,14 +151,18 @@ def update_own_profile(user: AuthUser, username: str | None, email: str | None) 
     if email is not None:
         validation.validate_email(email)
     with unique_violations():
-        row = db.connection().execute(
-            _returning("""UPDATE users SET username = COALESCE(%(username)s, username),
+        row = (
+            db.connection()
+            .execute(
+                _returning("""UPDATE users SET username = COALESCE(%(username)s, username),
                                 email = COALESCE(%(email)s, email),
                                 email_verified = email_verified
                                                  AND email = COALESCE(%(email)s, email)
                           WHERE id = %(id)s AND is_active"""),
-            {"id": user.id, "username": username, "email": email},
-        ).fetchone()
+                {"id": user.id, "username": username, "email": email},
+            )
+            .fetchone()
+        )
     if row is None:
         raise NotFound(USER_NOT_FOUND)
     return UserProfile.from_row(row)
@@ -176,8 +188,10 @@ def change_password(user: AuthUser, current_password: str, new_password: str) ->
     with db.transaction() as conn:
         if not passwords.verify_password(_password_hash(conn, user.id), current_password):
             raise InvalidCredentials()
-        conn.execute("UPDATE users SET password_hash = %s WHERE id = %s",
-                     (passwords.hash_password(new_password), user.id))
+        conn.execute(
+            "UPDATE users SET password_hash = %s WHERE id = %s",
+            (passwords.hash_password(new_password), user.id),
+        )
         sessions.end_sessions(conn, user.id, keep=user.session_id)
 
 
@@ -234,10 +248,14 @@ def get_user(actor: AuthUser, user_id: UUID) -> UserProfile:
     active user. Anything else is indistinguishable from a missing user (404)."""
     if not actor.is_moderator and user_id != actor.id:
         raise NotFound(USER_NOT_FOUND)
-    row = db.connection().execute(
-        sql.SQL("SELECT {} FROM users WHERE id = %s AND is_active").format(PROFILE_COLUMNS),
-        (user_id,),
-    ).fetchone()
+    row = (
+        db.connection()
+        .execute(
+            sql.SQL("SELECT {} FROM users WHERE id = %s AND is_active").format(PROFILE_COLUMNS),
+            (user_id,),
+        )
+        .fetchone()
+    )
     if row is None:
         raise NotFound(USER_NOT_FOUND)
     if not actor.is_admin and user_id != actor.id and row["role"] != Role.USER.value:
@@ -246,19 +264,28 @@ def get_user(actor: AuthUser, user_id: UUID) -> UserProfile:
 
 
 def list_users(page: Page) -> list[UserProfile]:
-    rows = db.connection().execute(
-        sql.SQL(
-            """SELECT {} FROM users WHERE is_active
+    rows = (
+        db.connection()
+        .execute(
+            sql.SQL(
+                """SELECT {} FROM users WHERE is_active
                ORDER BY created_at DESC, id LIMIT %s OFFSET %s"""
-        ).format(PROFILE_COLUMNS),
-        (page.limit, page.offset),
-    ).fetchall()
+            ).format(PROFILE_COLUMNS),
+            (page.limit, page.offset),
+        )
+        .fetchall()
+    )
     return [UserProfile.from_row(r) for r in rows]
 
 
-def admin_update_profile(actor: AuthUser, user_id: UUID, username: str | None,
-                         email: str | None, email_verified: bool | None,
-                         reason: str | None) -> UserProfile:
+def admin_update_profile(
+    actor: AuthUser,
+    user_id: UUID,
+    username: str | None,
+    email: str | None,
+    email_verified: bool | None,
+    reason: str | None,
+) -> UserProfile:
     if username is not None:
         validation.validate_new_username(username)
     if email is not None:
@@ -275,10 +302,24 @@ def admin_update_profile(actor: AuthUser, user_id: UUID, username: str | None,
                 {"id": user_id, "username": username, "email": email, "verified": email_verified},
             ).fetchone()
         assert row is not None
-        changes = {k: v for k, v in (("username", username), ("email", email),
-                                     ("email_verified", email_verified)) if v is not None}
-        audit.record(conn, actor, user_id, target["username"], Action.PROFILE_UPDATE, reason,
-                     {"changes": changes})
+        changes = {
+            k: v
+            for k, v in (
+                ("username", username),
+                ("email", email),
+                ("email_verified", email_verified),
+            )
+            if v is not None
+        }
+        audit.record(
+            conn,
+            actor,
+            user_id,
+            target["username"],
+            Action.PROFILE_UPDATE,
+            reason,
+            {"changes": changes},
+        )
     return UserProfile.from_row(row)
 
 
@@ -289,12 +330,20 @@ def set_status(actor: AuthUser, user_id: UUID, is_active: bool, reason: str | No
         _moderator_may_manage(actor, target)
         if not is_active:
             _guard_last_admin(conn, target, "deactivate")
-        row = conn.execute(_returning("UPDATE users SET is_active = %s WHERE id = %s"),
-                           (is_active, user_id)).fetchone()
+        row = conn.execute(
+            _returning("UPDATE users SET is_active = %s WHERE id = %s"), (is_active, user_id)
+        ).fetchone()
         assert row is not None
         ended = 0 if is_active else sessions.end_sessions(conn, user_id)
-        audit.record(conn, actor, user_id, target["username"], Action.STATUS, reason,
-                     {"is_active": is_active, "sessions_ended": ended})
+        audit.record(
+            conn,
+            actor,
+            user_id,
+            target["username"],
+            Action.STATUS,
+            reason,
+            {"is_active": is_active, "sessions_ended": ended},
+        )
     return UserProfile.from_row(row)
 
 
@@ -304,16 +353,25 @@ def set_role(actor: AuthUser, user_id: UUID, role: Role, reason: str | None) -> 
         target = _target(conn, user_id)
         if role is not Role.ADMIN:
             _guard_last_admin(conn, target, "demote")
-        row = conn.execute(_returning("UPDATE users SET role = %s WHERE id = %s"),
-                           (role.value, user_id)).fetchone()
+        row = conn.execute(
+            _returning("UPDATE users SET role = %s WHERE id = %s"), (role.value, user_id)
+        ).fetchone()
         assert row is not None
-        audit.record(conn, actor, user_id, target["username"], Action.ROLE, reason,
-                     {"from": target["role"], "to": role.value})
+        audit.record(
+            conn,
+            actor,
+            user_id,
+            target["username"],
+            Action.ROLE,
+            reason,
+            {"from": target["role"], "to": role.value},
+        )
     return UserProfile.from_row(row)
 
 
-def reset_password(actor: AuthUser, user_id: UUID, new_password: str, require_change: bool,
-                   reason: str | None) -> None:
+def reset_password(
+    actor: AuthUser, user_id: UUID, new_password: str, require_change: bool, reason: str | None
+) -> None:
     validation.validate_password(new_password, "new_password")
     password_hash = passwords.hash_password(new_password)
     with db.transaction() as conn:
@@ -321,8 +379,15 @@ def reset_password(actor: AuthUser, user_id: UUID, new_password: str, require_ch
         _moderator_may_manage(actor, target)
         conn.execute("UPDATE users SET password_hash = %s WHERE id = %s", (password_hash, user_id))
         ended = sessions.end_sessions(conn, user_id)
-        audit.record(conn, actor, user_id, target["username"], Action.RESET_PASSWORD, reason,
-                     {"require_change": require_change, "sessions_ended": ended})
+        audit.record(
+            conn,
+            actor,
+            user_id,
+            target["username"],
+            Action.RESET_PASSWORD,
+            reason,
+            {"require_change": require_change, "sessions_ended": ended},
+        )
 
 
 def delete_user(actor: AuthUser, user_id: UUID, reason: str | None, hard_delete: bool) -> None:
@@ -339,13 +404,22 @@ def delete_user(actor: AuthUser, user_id: UUID, reason: str | None, hard_delete:
         else:
             conn.execute("UPDATE users SET is_active = false WHERE id = %s", (user_id,))
             sessions.end_sessions(conn, user_id)
-        audit.record(conn, actor, user_id, target["username"], Action.DELETE, reason,
-                     {"hard_delete": hard_delete})
+        audit.record(
+            conn,
+            actor,
+            user_id,
+            target["username"],
+            Action.DELETE,
+            reason,
+            {"hard_delete": hard_delete},
+        )
 
 
 def stats() -> UserStats:
-    row = db.connection().execute(
-        """SELECT count(*) AS total_users,
+    row = (
+        db.connection()
+        .execute(
+            """SELECT count(*) AS total_users,
                   count(*) FILTER (WHERE is_active) AS active_users,
                   count(*) FILTER (WHERE is_active AND email_verified) AS email_verified,
                   count(*) FILTER (WHERE is_active AND role = 'user') AS users,
@@ -356,7 +430,8 @@ def stats() -> UserStats:
                   count(*) FILTER (WHERE created_at > now() - interval '30 days') AS last_30d,
                   now() AS last_updated
            FROM users"""
-    ).fetchone()
+        )
+        .fetchone()
+    )
     assert row is not None
     return UserStats.from_row(row)
-

@@ -44,14 +44,26 @@ class Api:
     def delete(self, path: str, **kwargs: Any) -> LambdaResponse:
         return self.request("DELETE", path, **kwargs)
 
-    def register(self, username: str, email: str | None = None,
-                 password: str = PASSWORD) -> LambdaResponse:
-        return self.post("/api/v1/auth/register", json_body={
-            "username": username, "email": f"{username}@example.com" if email is None else email,
-            "password": password})
+    def register(
+        self, username: str, email: str | None = None, password: str = PASSWORD
+    ) -> LambdaResponse:
+        return self.post(
+            "/api/v1/auth/register",
+            json_body={
+                "username": username,
+                "email": f"{username}@example.com" if email is None else email,
+                "password": password,
+            },
+        )
 
-    def login(self, username: str, password: str = PASSWORD, *, user_agent: str | None = None,
-              source_ip: str = "127.0.0.1") -> LambdaResponse:
+    def login(
+        self,
+        username: str,
+        password: str = PASSWORD,
+        *,
+        user_agent: str | None = None,
+        source_ip: str = "127.0.0.1",
+    ) -> LambdaResponse:
         body = {"username": username, "password": password, "user_agent": user_agent}
         return self.post("/api/v1/auth/login", json_body=body, source_ip=source_ip)
 

@@ -39,7 +39,10 @@ def test_read_scope_allows_only_safe_methods(api: Api) -> None:
     assert as_key.get("/api/v1/auth/me").status_code == 200
     assert as_key.get("/api/v1/users/me/profile").status_code == 200
     assert error(as_key.put("/api/v1/users/me/profile", json_body={"username": "x"})) == (
-        403, "FORBIDDEN", "API key scope does not allow this request")
+        403,
+        "FORBIDDEN",
+        "API key scope does not allow this request",
+    )
 
 
 def test_write_scope_allows_the_owners_mutations_only(api: Api) -> None:
@@ -59,7 +62,10 @@ def test_write_scope_allows_the_owners_mutations_only(api: Api) -> None:
 def test_admin_scope_needs_an_admin_owner(api: Api) -> None:
     _, user = create_user()
     assert error(api.as_(user).post(KEYS, json_body={"name": "x", "scopes": ["admin"]})) == (
-        403, "FORBIDDEN", "Only admins can create API keys with the admin scope")
+        403,
+        "FORBIDDEN",
+        "Only admins can create API keys with the admin scope",
+    )
     admin, admin_token = create_user(Role.ADMIN)
     create_user(Role.ADMIN)
     key = new_key(api, admin_token, "admin")["key"]
@@ -73,18 +79,24 @@ def test_admin_scope_needs_an_admin_owner(api: Api) -> None:
 
 def test_expired_revoked_and_deactivated_keys_are_rejected(api: Api) -> None:
     user, token = create_user()
-    expiring = new_key(api, token, "read",
-                       expires_at=(datetime.now(UTC) + timedelta(hours=1)).isoformat())
+    expiring = new_key(
+        api, token, "read", expires_at=(datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    )
     assert api.as_(expiring["key"]).get("/api/v1/auth/me").status_code == 200
-    db.connection().execute("UPDATE api_keys SET expires_at = now() - interval '1 second' "
-                            "WHERE id = %s", (expiring["id"],))
+    db.connection().execute(
+        "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = %s",
+        (expiring["id"],),
+    )
     assert api.as_(expiring["key"]).get("/api/v1/auth/me").status_code == 401
 
     revoked = new_key(api, token, "read")
     assert api.as_(token).delete(f"{KEYS}/{revoked['id']}").json()["data"] == "API key revoked"
     assert api.as_(revoked["key"]).get("/api/v1/auth/me").status_code == 401
     assert error(api.as_(token).delete(f"{KEYS}/{revoked['id']}")) == (
-        404, "NOT_FOUND", "API key not found")
+        404,
+        "NOT_FOUND",
+        "API key not found",
+    )
 
     live = new_key(api, token, "read")
     db.connection().execute("UPDATE users SET is_active = false WHERE id = %s", (user.id,))
@@ -118,8 +130,12 @@ def test_bad_key_requests(api: Api) -> None:
     assert me.post(KEYS, json_body={"name": "x", "scopes": ["root"]}).status_code == 422
     assert error(me.post(KEYS, json_body={"name": " ", "scopes": ["read"]}))[0] == 400
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    assert error(me.post(KEYS, json_body={"name": "x", "scopes": ["read"],
-                                          "expires_at": past})) == (
-        400, "VALIDATION_FAILED", "Validation failed for expires_at: Expiry must be in the future")
+    assert error(
+        me.post(KEYS, json_body={"name": "x", "scopes": ["read"], "expires_at": past})
+    ) == (
+        400,
+        "VALIDATION_FAILED",
+        "Validation failed for expires_at: Expiry must be in the future",
+    )
     assert api.as_("sk_live_nonsense").get("/api/v1/auth/me").status_code == 401
     assert me.delete(f"{KEYS}/not-a-uuid").status_code == 400

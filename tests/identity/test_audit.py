@@ -14,15 +14,23 @@ def test_every_privileged_action_is_recorded_with_its_reason(api: Api) -> None:
     admin, admin_token = create_user(Role.ADMIN)
     mod, mod_token = create_user(Role.MODERATOR)
     as_admin, as_mod = api.as_(admin_token), api.as_(mod_token)
-    created = as_admin.post("/api/v1/users", json_body={
-        "username": "audited", "email": "audited@example.com", "password": PASSWORD,
-        "reason": "new hire"}).json()["data"]
+    created = as_admin.post(
+        "/api/v1/users",
+        json_body={
+            "username": "audited",
+            "email": "audited@example.com",
+            "password": PASSWORD,
+            "reason": "new hire",
+        },
+    ).json()["data"]
     base = f"/api/v1/users/{created['id']}"
     as_admin.put(f"{base}/profile", json_body={"email_verified": True, "reason": "verified"})
     as_mod.put(f"{base}/status", json_body={"is_active": False, "reason": "abuse"})
     as_mod.put(f"{base}/status", json_body={"is_active": True, "reason": "appeal"})
-    as_mod.post(f"{base}/reset-password",
-                json_body={"new_password": "ResetPass789!", "reason": "locked out"})
+    as_mod.post(
+        f"{base}/reset-password",
+        json_body={"new_password": "ResetPass789!", "reason": "locked out"},
+    )
     as_admin.put(f"{base}/role", json_body={"role": "moderator", "reason": "promotion"})
     as_admin.delete(base, json_body={"reason": "left", "hard_delete": True})
 
@@ -36,8 +44,7 @@ def test_every_privileged_action_is_recorded_with_its_reason(api: Api) -> None:
         ("user.role", "promotion", admin.username),
         ("user.delete", "left", admin.username),
     ]
-    assert all(e["target_username"] == "audited" and e["created_at"].endswith("Z")
-               for e in entries)
+    assert all(e["target_username"] == "audited" and e["created_at"].endswith("Z") for e in entries)
     assert entries[1]["details"] == {"from": "user", "to": "moderator"}
 
 
@@ -54,8 +61,9 @@ def test_filters_and_pagination(api: Api) -> None:
     _, mod_token = create_user(Role.MODERATOR)
     targets = [create_user()[0] for _ in range(3)]
     for target in targets:
-        api.as_(mod_token).put(f"/api/v1/users/{target.id}/status",
-                               json_body={"is_active": False, "reason": "r"})
+        api.as_(mod_token).put(
+            f"/api/v1/users/{target.id}/status", json_body={"is_active": False, "reason": "r"}
+        )
     api.as_(token).put(f"/api/v1/users/{targets[0].id}/role", json_body={"role": "moderator"})
     as_admin = api.as_(token)
     assert len(as_admin.get(AUDIT).json()["data"]) == 4

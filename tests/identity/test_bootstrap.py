@@ -17,8 +17,9 @@ def _use_password(monkeypatch: pytest.MonkeyPatch, password: str) -> None:
     get_settings.cache_clear()
 
 
-def test_deploy_creates_the_admin_once(api: Api, database_url: str,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deploy_creates_the_admin_once(
+    api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _use_password(monkeypatch, "BootstrapPass123!")
     assert deploy.apply(database_url)["InitialAdminCreated"] is True
     assert deploy.apply(database_url)["InitialAdminCreated"] is False
@@ -27,8 +28,9 @@ def test_deploy_creates_the_admin_once(api: Api, database_url: str,
     assert login.json()["data"]["user"]["email_verified"] is True
 
 
-def test_weak_initial_password_fails_the_deploy(database_url: str,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_weak_initial_password_fails_the_deploy(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _use_password(monkeypatch, "admin123")
     with pytest.raises(InitialAdminRefused, match="INITIAL_ADMIN_PASSWORD refused"):
         deploy.apply(database_url)
@@ -42,19 +44,31 @@ def test_no_password_no_admin(database_url: str, monkeypatch: pytest.MonkeyPatch
 
 
 def test_cli_create_admin_from_flags(api: Api) -> None:
-    result = CliRunner().invoke(app, ["admin", "create-admin", "--username", "root2",
-                                      "--email", "root2@example.com",
-                                      "--password", "CliAdminPass123!"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "admin",
+            "create-admin",
+            "--username",
+            "root2",
+            "--email",
+            "root2@example.com",
+            "--password",
+            "CliAdminPass123!",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert api.login("root2", "CliAdminPass123!").json()["data"]["user"]["role"] == "admin"
 
 
 def test_cli_create_admin_interactive_and_policy(api: Api) -> None:
-    weak = CliRunner().invoke(app, ["admin", "create-admin"],
-                              input="boss\nboss@example.com\nweak\nweak\n")
+    weak = CliRunner().invoke(
+        app, ["admin", "create-admin"], input="boss\nboss@example.com\nweak\nweak\n"
+    )
     assert weak.exit_code == 1
     assert "Password must be at least 8 characters long" in weak.output
-    ok = CliRunner().invoke(app, ["admin", "create-admin"],
-                            input="boss\nboss@example.com\nBossPass123!\nBossPass123!\n")
+    ok = CliRunner().invoke(
+        app, ["admin", "create-admin"], input="boss\nboss@example.com\nBossPass123!\nBossPass123!\n"
+    )
     assert ok.exit_code == 0, ok.output
     assert api.login("boss", "BossPass123!").status_code == 200

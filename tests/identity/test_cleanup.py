@@ -23,10 +23,13 @@ def test_cleanup_purges_and_is_safe_to_deliver_twice(database_url: str) -> None:
         """INSERT INTO sessions (user_id, token_hash, expires_at, is_active, updated_at) VALUES
            (%(u)s, repeat('a', 64), now() - interval '1 minute', true, now()),
            (%(u)s, repeat('b', 64), now() + interval '1 hour', false, now() - interval '2 days'),
-           (%(u)s, repeat('c', 64), now() + interval '1 hour', false, now())""", {"u": user.id})
+           (%(u)s, repeat('c', 64), now() + interval '1 hour', false, now())""",
+        {"u": user.id},
+    )
     conn.execute(
         """INSERT INTO login_attempts (scope, key, failures, window_started_at) VALUES
-           ('ip', '10.0.0.1', 3, now() - interval '1 day'), ('ip', '10.0.0.2', 3, now())""")
+           ('ip', '10.0.0.1', 3, now() - interval '1 day'), ('ip', '10.0.0.2', 3, now())"""
+    )
     event = scheduled_event("cleanup")
     first, second = handler(event, context()), handler(event, context())
     assert (first["sessions"], first["login_attempts"]) == (2, 1)

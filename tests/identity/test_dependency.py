@@ -39,8 +39,16 @@ client = LambdaClient(http_handler(create_app(router, title="probe")))
 
 @pytest.mark.parametrize(
     "header",
-    ["bearer {t}", "BEARER {t}", "Basic {t}", "Bearer", "Bearer ", "{t}", "Bearer  {t}",
-     "Bearer x"],
+    [
+        "bearer {t}",
+        "BEARER {t}",
+        "Basic {t}",
+        "Bearer",
+        "Bearer ",
+        "{t}",
+        "Bearer  {t}",
+        "Bearer x",
+    ],
 )
 def test_malformed_or_unknown_credentials_are_401(database_url: str, header: str) -> None:
     _, token = create_user()
@@ -57,8 +65,11 @@ def test_session_token_resolves_the_principal(database_url: str) -> None:
     user, token = create_user(Role.MODERATOR)
     response = client.get("/api/v1/probe/who", headers=auth_headers(token))
     assert response.status_code == 200
-    assert response.json() == {"id": str(user.id), "role": "moderator",
-                               "session": str(user.session_id)}
+    assert response.json() == {
+        "id": str(user.id),
+        "role": "moderator",
+        "session": str(user.session_id),
+    }
 
 
 @pytest.mark.parametrize(
@@ -98,8 +109,11 @@ def test_last_activity_is_written_at_most_once_a_minute(database_url: str) -> No
     conn = db.connection()
     conn.execute("UPDATE sessions SET last_activity_at = now() - interval '2 minutes'")
     client.get("/api/v1/probe/who", headers=auth_headers(token))
-    row = conn.execute("SELECT now() - last_activity_at < interval '5 seconds' AS fresh "
-                       "FROM sessions WHERE user_id = %s", (user.id,)).fetchone()
+    row = conn.execute(
+        "SELECT now() - last_activity_at < interval '5 seconds' AS fresh "
+        "FROM sessions WHERE user_id = %s",
+        (user.id,),
+    ).fetchone()
     assert row is not None and row["fresh"]
 
 

@@ -22,7 +22,11 @@ def test_production_uses_the_reference_argon2id_parameters(
         get_settings.cache_clear()
     stored = extract_parameters(hashed)
     assert (stored.type, stored.memory_cost, stored.time_cost, stored.parallelism) == (
-        Type.ID, 19456, 2, 1)
+        Type.ID,
+        19456,
+        2,
+        1,
+    )
     assert verified
 
 

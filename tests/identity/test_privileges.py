@@ -18,10 +18,13 @@ def test_moderator_cannot_touch_admins_or_moderators(api: Api, target_role: Role
     target, target_token = create_user(target_role)
     base = f"/api/v1/users/{target.id}"
     as_mod = api.as_(mod)
-    assert error(as_mod.post(f"{base}/reset-password",
-                             json_body={"new_password": "Takeover123!"})) == MODERATORS_ONLY_USERS
+    assert (
+        error(as_mod.post(f"{base}/reset-password", json_body={"new_password": "Takeover123!"}))
+        == MODERATORS_ONLY_USERS
+    )
     assert error(as_mod.put(f"{base}/status", json_body={"is_active": False})) == (
-        MODERATORS_ONLY_USERS)
+        MODERATORS_ONLY_USERS
+    )
     assert error(as_mod.get(base)) == (404, "NOT_FOUND", "User not found")
     # Nothing changed: the target still logs in with the old password and its session works.
     assert api.as_(target_token).get("/api/v1/auth/me").status_code == 200
@@ -38,10 +41,22 @@ def test_moderator_cannot_use_admin_routes(api: Api) -> None:
     target, _ = create_user()
     as_mod = api.as_(mod)
     assert error(as_mod.put(f"/api/v1/users/{target.id}/role", json_body={"role": "admin"})) == (
-        403, "FORBIDDEN", "Admin access required")
-    assert as_mod.post("/api/v1/users", json_body={
-        "username": "x1", "email": "x1@example.com", "password": "SecurePass123!",
-        "role": "admin"}).status_code == 403
+        403,
+        "FORBIDDEN",
+        "Admin access required",
+    )
+    assert (
+        as_mod.post(
+            "/api/v1/users",
+            json_body={
+                "username": "x1",
+                "email": "x1@example.com",
+                "password": "SecurePass123!",
+                "role": "admin",
+            },
+        ).status_code
+        == 403
+    )
 
 
 def test_last_admin_cannot_be_demoted_deactivated_or_deleted(api: Api) -> None:
@@ -49,12 +64,20 @@ def test_last_admin_cannot_be_demoted_deactivated_or_deleted(api: Api) -> None:
     as_admin = api.as_(token)
     base = f"/api/v1/users/{admin.id}"
     assert error(as_admin.put(f"{base}/role", json_body={"role": "user"})) == (
-        409, "CONFLICT", "Cannot demote the last active admin")
+        409,
+        "CONFLICT",
+        "Cannot demote the last active admin",
+    )
     assert error(as_admin.put(f"{base}/status", json_body={"is_active": False})) == (
-        409, "CONFLICT", "Cannot deactivate the last active admin")
-    assert error(as_admin.delete("/api/v1/users/me", json_body={
-        "password": "SecurePass123!", "confirmation": "DELETE"})) == (
-        409, "CONFLICT", "Cannot delete the last active admin")
+        409,
+        "CONFLICT",
+        "Cannot deactivate the last active admin",
+    )
+    assert error(
+        as_admin.delete(
+            "/api/v1/users/me", json_body={"password": "SecurePass123!", "confirmation": "DELETE"}
+        )
+    ) == (409, "CONFLICT", "Cannot delete the last active admin")
     assert as_admin.get("/api/v1/auth/me").json()["data"]["role"] == "admin"
 
 
@@ -62,25 +85,43 @@ def test_an_inactive_admin_does_not_count(api: Api) -> None:
     admin, token = create_user(Role.ADMIN)
     other, _ = create_user(Role.ADMIN)
     db.connection().execute("UPDATE users SET is_active = false WHERE id = %s", (other.id,))
-    assert api.as_(token).put(f"/api/v1/users/{admin.id}/role",
-                              json_body={"role": "user"}).status_code == 409
+    assert (
+        api.as_(token).put(f"/api/v1/users/{admin.id}/role", json_body={"role": "user"}).status_code
+        == 409
+    )
 
 
 def test_with_two_admins_one_may_step_down(api: Api) -> None:
     admin, token = create_user(Role.ADMIN)
     other, _ = create_user(Role.ADMIN)
-    assert api.as_(token).put(f"/api/v1/users/{admin.id}/role",
-                              json_body={"role": "moderator"}).status_code == 200
+    assert (
+        api.as_(token)
+        .put(f"/api/v1/users/{admin.id}/role", json_body={"role": "moderator"})
+        .status_code
+        == 200
+    )
     # Now `other` is the last one; the former admin has no power left to remove them.
-    assert api.as_(token).put(f"/api/v1/users/{other.id}/role",
-                              json_body={"role": "user"}).status_code == 403
+    assert (
+        api.as_(token).put(f"/api/v1/users/{other.id}/role", json_body={"role": "user"}).status_code
+        == 403
+    )
 
 
 def test_registration_cannot_pick_a_role(api: Api) -> None:
-    api.post("/api/v1/auth/register", json_body={
-        "username": "climber", "email": "c@example.com", "password": "SecurePass123!",
-        "role": "admin"})
+    api.post(
+        "/api/v1/auth/register",
+        json_body={
+            "username": "climber",
+            "email": "c@example.com",
+            "password": "SecurePass123!",
+            "role": "admin",
+        },
+    )
     token = api.token_for("climber")
     assert api.as_(token).get("/api/v1/auth/me").json()["data"]["role"] == "user"
-    assert api.as_(token).put("/api/v1/users/me/profile",
-                              json_body={"role": "admin"}).json()["data"]["role"] == "user"
+    assert (
+        api.as_(token)
+        .put("/api/v1/users/me/profile", json_body={"role": "admin"})
+        .json()["data"]["role"]
+        == "user"
+    )

@@ -13,8 +13,11 @@ from tests.identity.conftest import Api
 from tests.identity.rbac_matrix import CALLERS, ROWS, Row, render
 from tests.users import create_user
 
-CASES = [pytest.param(row, i, id=f"{row.method} {row.path} as {caller}")
-         for row in ROWS for i, caller in enumerate(CALLERS)]
+CASES = [
+    pytest.param(row, i, id=f"{row.method} {row.path} as {caller}")
+    for row in ROWS
+    for i, caller in enumerate(CALLERS)
+]
 
 
 def _fill(value: Any, names: dict[str, str]) -> Any:
@@ -33,8 +36,12 @@ def test_matrix_cell(api: Api, row: Row, caller: int) -> None:
     moderator2, _ = create_user(Role.MODERATOR)
     admin2, _ = create_user(Role.ADMIN)
     key, _ = api_keys.create(owner, "matrix", None, [ApiKeyScope.READ], None)
-    names = {"user": str(owner.id), "moderator2": str(moderator2.id), "admin2": str(admin2.id),
-             "key": str(key["id"])}
+    names = {
+        "user": str(owner.id),
+        "moderator2": str(moderator2.id),
+        "admin2": str(admin2.id),
+        "key": str(key["id"]),
+    }
     path = _fill(row.path, names)
     body = _fill(row.body, names | {"user": owner.username}) if row.body is not None else None
     token = (None, owner_token, other_token, moderator_token, admin_token)[caller]

@@ -17,7 +17,6 @@ from tools.lambda_events import FakeLambdaContext
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
-
 def context() -> Any:
     """A fake LambdaContext (typed loosely: the handlers declare Powertools' type)."""
     return FakeLambdaContext()
@@ -35,7 +34,6 @@ def test_sample_events(database_url: str) -> None:
     login = auth_handler(load("auth-login.json"), context())
     assert login["statusCode"] == 200, login
     assert users_handler(load("users-me-profile.json"), context())["statusCode"] == 401
-    assert users_handler(load("users-me-profile.json", token),
-                         context())["statusCode"] == 200
+    assert users_handler(load("users-me-profile.json", token), context())["statusCode"] == 200
     assert admin_handler(load("admin-audit.json", token), context())["statusCode"] == 200
     assert set(cleanup_handler(load("cleanup.json"), context())) >= {"sessions"}

@@ -24,12 +24,16 @@ def test_account_is_throttled_after_n_failures(limits: Api) -> None:
     for i in range(3):  # from different IPs: the account counter alone trips
         assert api.login("rita", "WrongPass123!", source_ip=f"10.0.0.{i}").status_code == 401
     blocked = api.login("rita", source_ip="10.0.0.9")  # even the right password
-    assert error(blocked) == (429, "TOO_MANY_REQUESTS",
-                              "Too many failed login attempts. Please try again later.")
+    assert error(blocked) == (
+        429,
+        "TOO_MANY_REQUESTS",
+        "Too many failed login attempts. Please try again later.",
+    )
     assert 1 <= int(blocked.headers["retry-after"]) <= 600
     # By email too: the counter belongs to the account, not the identifier.
-    by_email = api.post("/api/v1/auth/login", json_body={"email": "rita@example.com",
-                                                         "password": "x"})
+    by_email = api.post(
+        "/api/v1/auth/login", json_body={"email": "rita@example.com", "password": "x"}
+    )
     assert by_email.status_code == 429
     # Another account from the same IPs is unaffected.
     api.register("sam")
@@ -43,7 +47,8 @@ def test_throttle_ends_when_the_window_passes(limits: Api) -> None:
         api.login("tina", "WrongPass123!")
     assert api.login("tina").status_code == 429
     db.connection().execute(
-        "UPDATE login_attempts SET window_started_at = now() - interval '601 seconds'")
+        "UPDATE login_attempts SET window_started_at = now() - interval '601 seconds'"
+    )
     assert api.login("tina").status_code == 200
 
 

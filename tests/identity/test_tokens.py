@@ -12,12 +12,16 @@ def test_no_plaintext_token_in_the_database(api: Api) -> None:
     dump = db.connection().execute("SELECT row_to_json(s)::text AS row FROM sessions s").fetchall()
     assert len(dump) == 1
     assert token not in dump[0]["row"]
-    everything = db.connection().execute(
-        """SELECT string_agg(t::text, '') AS all_rows FROM (
+    everything = (
+        db.connection()
+        .execute(
+            """SELECT string_agg(t::text, '') AS all_rows FROM (
                SELECT row_to_json(s) AS t FROM sessions s
                UNION ALL SELECT row_to_json(u) FROM users u
                UNION ALL SELECT row_to_json(a) FROM audit_log a) rows"""
-    ).fetchone()
+        )
+        .fetchone()
+    )
     assert everything is not None and token not in everything["all_rows"]
 
 
@@ -37,5 +41,4 @@ def test_tokens_are_64_url_safe_chars_and_distinct(api: Api) -> None:
     assert len(tokens) == 3
     for token in tokens:
         assert len(token) == 64
-        assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                 "0123456789-_")
+        assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")

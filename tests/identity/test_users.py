@@ -22,8 +22,11 @@ def test_moderator_lists_users_and_user_is_refused(api: Api) -> None:
     listed = api.as_(mod).get("/api/v1/users")
     assert listed.status_code == 200
     assert str(admin.id) in {u["id"] for u in listed.json()["data"]}  # includes admins
-    for method, path in (("GET", "/api/v1/users"), ("POST", "/api/v1/users"),
-                         ("GET", "/api/v1/admin/users/stats")):
+    for method, path in (
+        ("GET", "/api/v1/users"),
+        ("POST", "/api/v1/users"),
+        ("GET", "/api/v1/admin/users/stats"),
+    ):
         response = api.as_(user).request(method, path, json_body={} if method == "POST" else None)
         assert response.status_code == 403
 
@@ -46,9 +49,15 @@ def test_get_user_by_id(api: Api) -> None:
     assert api.as_(target_token).get(f"/api/v1/users/{target.id}").status_code == 200
     for caller in (target_token, admin):
         assert error(api.as_(caller).get(f"/api/v1/users/{MISSING}")) == (
-            404, "NOT_FOUND", "User not found")
+            404,
+            "NOT_FOUND",
+            "User not found",
+        )
     assert error(api.as_(target_token).get(f"/api/v1/users/{other.id}")) == (
-        404, "NOT_FOUND", "User not found")
+        404,
+        "NOT_FOUND",
+        "User not found",
+    )
     assert api.as_(admin).get("/api/v1/users/not-a-uuid").status_code == 400
     assert api.as_(admin).get("/api/v1/users/me").status_code == 405
 
@@ -62,7 +71,10 @@ def test_own_profile(api: Api) -> None:
     assert updated.status_code == 200
     data = updated.json()["data"]
     assert (data["email"], data["email_verified"], data["username"]) == (
-        "new@example.com", False, user.username)
+        "new@example.com",
+        False,
+        user.username,
+    )
     renamed = me.put("/api/v1/users/me/profile", json_body={"username": "renamed"})
     assert renamed.json()["data"]["username"] == "renamed"
     assert error(me.put("/api/v1/users/me/profile", json_body={"email": "bad"}))[0] == 400
@@ -73,8 +85,10 @@ def test_password_change_ends_other_sessions(api: Api) -> None:
     user, token = create_user()
     other = api.token_for(user.username)
     me = api.as_(token)
-    response = me.put("/api/v1/users/me/password", json_body={
-        "current_password": PASSWORD, "new_password": "BrandNewPass456!"})
+    response = me.put(
+        "/api/v1/users/me/password",
+        json_body={"current_password": PASSWORD, "new_password": "BrandNewPass456!"},
+    )
     assert response.json()["data"] == "Password updated successfully"
     assert me.get(ME).status_code == 200
     assert api.as_(other).get(ME).status_code == 401
@@ -87,14 +101,23 @@ def test_password_change_errors(api: Api) -> None:
     me = api.as_(token)
 
     def change(current: object, new: object) -> tuple[int, str, str]:
-        return error(me.put("/api/v1/users/me/password",
-                            json_body={"current_password": current, "new_password": new}))
+        return error(
+            me.put(
+                "/api/v1/users/me/password",
+                json_body={"current_password": current, "new_password": new},
+            )
+        )
 
     assert change("WrongPass999!", "BrandNewPass456!") == (
-        401, "INVALID_CREDENTIALS", "Invalid credentials")
+        401,
+        "INVALID_CREDENTIALS",
+        "Invalid credentials",
+    )
     assert change(PASSWORD, PASSWORD) == (
-        400, "VALIDATION_FAILED",
-        "Validation failed for new_password: New password must be different from current password")
+        400,
+        "VALIDATION_FAILED",
+        "Validation failed for new_password: New password must be different from current password",
+    )
     assert change("WrongPass999!", "weak")[2].startswith("Validation failed for new_password")
     assert change(12345678, 87654321)[0] == 422
 
@@ -103,38 +126,63 @@ def test_self_delete(api: Api) -> None:
     user, token = create_user()
     other = api.token_for(user.username)
     me = api.as_(token)
-    assert error(me.delete("/api/v1/users/me",
-                           json_body={"password": PASSWORD, "confirmation": "yes"})) == (
-        400, "VALIDATION_FAILED",
-        "Validation failed for confirmation: Must provide 'DELETE' as confirmation")
-    assert error(me.delete("/api/v1/users/me",
-                           json_body={"password": "nope", "confirmation": "DELETE"})) == (
-        400, "VALIDATION_FAILED", "Validation failed for password: Invalid password")
-    assert me.delete("/api/v1/users/me",
-                     json_body={"password": PASSWORD, "confirmation": 1}).status_code == 422
+    assert error(
+        me.delete("/api/v1/users/me", json_body={"password": PASSWORD, "confirmation": "yes"})
+    ) == (
+        400,
+        "VALIDATION_FAILED",
+        "Validation failed for confirmation: Must provide 'DELETE' as confirmation",
+    )
+    assert error(
+        me.delete("/api/v1/users/me", json_body={"password": "nope", "confirmation": "DELETE"})
+    ) == (400, "VALIDATION_FAILED", "Validation failed for password: Invalid password")
+    assert (
+        me.delete(
+            "/api/v1/users/me", json_body={"password": PASSWORD, "confirmation": 1}
+        ).status_code
+        == 422
+    )
     assert me.delete("/api/v1/users/me").status_code == 422
-    response = me.delete("/api/v1/users/me",
-                         json_body={"password": PASSWORD, "confirmation": "DELETE"})
+    response = me.delete(
+        "/api/v1/users/me", json_body={"password": PASSWORD, "confirmation": "DELETE"}
+    )
     assert response.json() == {
-        "success": True, "data": "Account deleted successfully",
+        "success": True,
+        "data": "Account deleted successfully",
         "message": "Your account has been deactivated. All data will be retained for 30 days "
-                   "for recovery."}
+        "for recovery.",
+    }
     assert me.get(ME).status_code == 401
     assert api.as_(other).get(ME).status_code == 401
 
 
 def test_admin_creates_users(api: Api) -> None:
     _, admin = create_user(Role.ADMIN)
-    plain = api.as_(admin).post("/api/v1/users", json_body={
-        "username": "created", "email": "created@example.com", "password": PASSWORD})
+    plain = api.as_(admin).post(
+        "/api/v1/users",
+        json_body={"username": "created", "email": "created@example.com", "password": PASSWORD},
+    )
     assert plain.json()["data"]["role"] == "user"
-    mod = api.as_(admin).post("/api/v1/users", json_body={
-        "username": "created2", "email": "created2@example.com", "password": PASSWORD,
-        "role": "moderator"})
+    mod = api.as_(admin).post(
+        "/api/v1/users",
+        json_body={
+            "username": "created2",
+            "email": "created2@example.com",
+            "password": PASSWORD,
+            "role": "moderator",
+        },
+    )
     assert mod.json()["data"]["role"] == "moderator"
     for role in ("ADMIN", " admin", "", None):
-        bad = api.as_(admin).post("/api/v1/users", json_body={
-            "username": "c3", "email": "c3@example.com", "password": PASSWORD, "role": role})
+        bad = api.as_(admin).post(
+            "/api/v1/users",
+            json_body={
+                "username": "c3",
+                "email": "c3@example.com",
+                "password": PASSWORD,
+                "role": role,
+            },
+        )
         assert bad.status_code == 422
 
 
@@ -143,21 +191,27 @@ def test_admin_profile_status_role_reset_delete(api: Api) -> None:
     _, mod = create_user(Role.MODERATOR)
     target, target_token = create_user()
     base = f"/api/v1/users/{target.id}"
-    profile = api.as_(admin).put(f"{base}/profile", json_body={
-        "username": "edited", "email_verified": True})
+    profile = api.as_(admin).put(
+        f"{base}/profile", json_body={"username": "edited", "email_verified": True}
+    )
     assert (profile.json()["data"]["username"], profile.json()["data"]["email_verified"]) == (
-        "edited", True)
+        "edited",
+        True,
+    )
     role = api.as_(admin).put(f"{base}/role", json_body={"role": "moderator"})
     assert role.json()["data"]["role"] == "moderator"
     assert role.json()["message"] == "User role updated successfully"
     assert api.as_(target_token).get(ME).json()["data"]["role"] == "moderator"  # next request
     api.as_(admin).put(f"{base}/role", json_body={"role": "user"})
-    reset = api.as_(mod).post(f"{base}/reset-password", json_body={
-        "new_password": "ResetPass789!", "reason": "locked out"})
+    reset = api.as_(mod).post(
+        f"{base}/reset-password",
+        json_body={"new_password": "ResetPass789!", "reason": "locked out"},
+    )
     assert reset.json() == {
-        "success": True, "data": "Password reset successfully",
-        "message": "User's password has been updated. All existing sessions have been "
-                   "invalidated."}
+        "success": True,
+        "data": "Password reset successfully",
+        "message": "User's password has been updated. All existing sessions have been invalidated.",
+    }
     assert api.as_(target_token).get(ME).status_code == 401
     new_token = api.token_for("edited", "ResetPass789!")
     status = api.as_(mod).put(f"{base}/status", json_body={"is_active": False})
@@ -167,8 +221,10 @@ def test_admin_profile_status_role_reset_delete(api: Api) -> None:
     assert api.as_(mod).put(f"{base}/status", json_body={"is_active": True}).status_code == 200
     deleted = api.as_(admin).delete(base, json_body={"reason": "spam"})
     assert deleted.json() == {
-        "success": True, "data": "User account deleted successfully",
-        "message": "User account has been deactivated. Data retained for 30 days for recovery."}
+        "success": True,
+        "data": "User account deleted successfully",
+        "message": "User account has been deactivated. Data retained for 30 days for recovery.",
+    }
     assert api.as_(admin).get(base).status_code == 404
     assert error(api.as_(admin).delete(base, json_body={})) == (404, "NOT_FOUND", "User not found")
 
@@ -177,32 +233,45 @@ def test_hard_delete_removes_the_row(api: Api) -> None:
     _, admin = create_user(Role.ADMIN)
     target, _ = create_user()
     db.connection().execute("UPDATE users SET is_active = false WHERE id = %s", (target.id,))
-    assert api.as_(admin).delete(f"/api/v1/users/{target.id}",
-                                 json_body={"hard_delete": True}).status_code == 200
+    assert (
+        api.as_(admin)
+        .delete(f"/api/v1/users/{target.id}", json_body={"hard_delete": True})
+        .status_code
+        == 200
+    )
     conn = db.connection()
     assert conn.execute("SELECT 1 FROM users WHERE id = %s", (target.id,)).fetchone() is None
-    assert conn.execute("SELECT 1 FROM sessions WHERE user_id = %s",
-                        (target.id,)).fetchone() is None
+    assert (
+        conn.execute("SELECT 1 FROM sessions WHERE user_id = %s", (target.id,)).fetchone() is None
+    )
 
 
 def test_admin_cannot_delete_self_by_id_but_can_via_me(api: Api) -> None:
     admin, token = create_user(Role.ADMIN)
     create_user(Role.ADMIN)  # not the last admin
     assert error(api.as_(token).delete(f"/api/v1/users/{admin.id}", json_body={})) == (
-        400, "VALIDATION_FAILED",
-        "Validation failed for id: Cannot delete own account via this endpoint")
-    assert api.as_(token).delete("/api/v1/users/me", json_body={
-        "password": PASSWORD, "confirmation": "DELETE"}).status_code == 200
+        400,
+        "VALIDATION_FAILED",
+        "Validation failed for id: Cannot delete own account via this endpoint",
+    )
+    assert (
+        api.as_(token)
+        .delete("/api/v1/users/me", json_body={"password": PASSWORD, "confirmation": "DELETE"})
+        .status_code
+        == 200
+    )
     assert api.as_(token).get(ME).status_code == 401
 
 
 @pytest.mark.parametrize(
     ("method", "suffix", "body"),
-    [("POST", "/reset-password", {"new_password": "ResetPass789!"}),
-     ("PUT", "/status", {"is_active": False}),
-     ("PUT", "/role", {"role": "user"}),
-     ("PUT", "/profile", {"username": "whatever"}),
-     ("DELETE", "", {})],
+    [
+        ("POST", "/reset-password", {"new_password": "ResetPass789!"}),
+        ("PUT", "/status", {"is_active": False}),
+        ("PUT", "/role", {"role": "user"}),
+        ("PUT", "/profile", {"username": "whatever"}),
+        ("DELETE", "", {}),
+    ],
 )
 def test_operations_on_a_missing_user_are_404(
     api: Api, method: str, suffix: str, body: dict[str, object]
@@ -218,8 +287,16 @@ def test_stats(api: Api) -> None:
     gone, _ = create_user()
     db.connection().execute("UPDATE users SET is_active = false WHERE id = %s", (gone.id,))
     data = api.as_(admin).get("/api/v1/admin/users/stats").json()["data"]
-    assert set(data) == {"total_users", "active_users", "inactive_users", "email_verified",
-                         "email_unverified", "by_role", "recent_registrations", "last_updated"}
+    assert set(data) == {
+        "total_users",
+        "active_users",
+        "inactive_users",
+        "email_verified",
+        "email_unverified",
+        "by_role",
+        "recent_registrations",
+        "last_updated",
+    }
     assert data["total_users"] == data["active_users"] + data["inactive_users"] == 3
     assert data["active_users"] == sum(data["by_role"].values()) == 2
     assert data["by_role"]["admin"] >= 1
@@ -228,14 +305,41 @@ def test_stats(api: Api) -> None:
 
 @pytest.mark.parametrize(
     "email",
-    ["", "@", "user@", "@example.com", "user@@example.com", "a@b@example.com", "us er@example.com",
-     "user@exa mple.com", "user..name@example.com", ".user@example.com", "user.@example.com",
-     "user@example", "a" * 65 + "@example.com", "user@" + "a" * 250 + ".com", "user@example.c",
-     "user@-example.com", "user@example-.com", "user@[127.0.0.1]", "user@127.0.0.1",
-     "user@example.com.", "user@.example.com", "userexample.com", "user@example..com",
-     "user@exam_ple.com", "user@example.c0m", "user name@example.com", "user@example.com ",
-     " user@example.com", "user\"@example.com"],
+    [
+        "",
+        "@",
+        "user@",
+        "@example.com",
+        "user@@example.com",
+        "a@b@example.com",
+        "us er@example.com",
+        "user@exa mple.com",
+        "user..name@example.com",
+        ".user@example.com",
+        "user.@example.com",
+        "user@example",
+        "a" * 65 + "@example.com",
+        "user@" + "a" * 250 + ".com",
+        "user@example.c",
+        "user@-example.com",
+        "user@example-.com",
+        "user@[127.0.0.1]",
+        "user@127.0.0.1",
+        "user@example.com.",
+        "user@.example.com",
+        "userexample.com",
+        "user@example..com",
+        "user@exam_ple.com",
+        "user@example.c0m",
+        "user name@example.com",
+        "user@example.com ",
+        " user@example.com",
+        'user"@example.com',
+    ],
 )
 def test_invalid_emails(api: Api, email: str) -> None:
     assert error(api.register("walt", email)) == (
-        400, "VALIDATION_FAILED", "Validation failed for email: Invalid email format")
+        400,
+        "VALIDATION_FAILED",
+        "Validation failed for email: Invalid email format",
+    )

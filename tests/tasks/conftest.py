@@ -37,15 +37,20 @@ def queues(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queues]:
         dlq = client.create_queue(QueueName="TaskDeadLetterQueue")["QueueUrl"]
         urls["TaskDeadLetterQueue"] = dlq
         dlq_arn = client.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])[
-            "Attributes"]["QueueArn"]
+            "Attributes"
+        ]["QueueArn"]
         for name in ("TaskQueue", "PriorityTaskQueue"):
             redrive = props[name]["RedrivePolicy"]
             urls[name] = client.create_queue(
                 QueueName=name,
                 Attributes={
                     "VisibilityTimeout": str(props[name]["VisibilityTimeout"]),
-                    "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn,
-                                                 "maxReceiveCount": redrive["maxReceiveCount"]}),
+                    "RedrivePolicy": json.dumps(
+                        {
+                            "deadLetterTargetArn": dlq_arn,
+                            "maxReceiveCount": redrive["maxReceiveCount"],
+                        }
+                    ),
                 },
             )["QueueUrl"]
         monkeypatch.setenv("TASK_QUEUE_URL", urls["TaskQueue"])

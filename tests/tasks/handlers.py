@@ -66,8 +66,10 @@ def runs(task_id: object | None = None) -> int:
     if task_id is None:
         row = db.connection().execute("SELECT count(*) AS n FROM test_task_runs").fetchone()
     else:
-        row = db.connection().execute(
-            "SELECT count(*) AS n FROM test_task_runs WHERE task_id = %s", (task_id,)
-        ).fetchone()
+        row = (
+            db.connection()
+            .execute("SELECT count(*) AS n FROM test_task_runs WHERE task_id = %s", (task_id,))
+            .fetchone()
+        )
     assert row is not None
     return int(row["n"])

@@ -42,27 +42,35 @@ class Queues:
 
     def receive(self, name: str, limit: int = 10) -> list[SqsMessage]:
         answer = self.client.receive_message(
-            QueueUrl=self.urls[name], MaxNumberOfMessages=limit, AttributeNames=["All"],
+            QueueUrl=self.urls[name],
+            MaxNumberOfMessages=limit,
+            AttributeNames=["All"],
             WaitTimeSeconds=0,
         )
         return [
-            SqsMessage(m["MessageId"], m["ReceiptHandle"], m["Body"],
-                       int(m["Attributes"]["ApproximateReceiveCount"]), m["Attributes"])
+            SqsMessage(
+                m["MessageId"],
+                m["ReceiptHandle"],
+                m["Body"],
+                int(m["Attributes"]["ApproximateReceiveCount"]),
+                m["Attributes"],
+            )
             for m in answer.get("Messages", [])
         ]
 
-    def deliver(self, name: str, handler: Handler, messages: list[SqsMessage],
-                context: Any = None) -> set[str]:
+    def deliver(
+        self, name: str, handler: Handler, messages: list[SqsMessage], context: Any = None
+    ) -> set[str]:
         """One invocation; returns the message ids the handler reported as failed."""
         response = handler(sqs_event(name, messages), context or FakeLambdaContext())
         failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
         for m in messages:
             if m.message_id in failed:
                 self.client.change_message_visibility(
-                    QueueUrl=self.urls[name], ReceiptHandle=m.receipt_handle, VisibilityTimeout=0)
+                    QueueUrl=self.urls[name], ReceiptHandle=m.receipt_handle, VisibilityTimeout=0
+                )
             else:
-                self.client.delete_message(QueueUrl=self.urls[name],
-                                           ReceiptHandle=m.receipt_handle)
+                self.client.delete_message(QueueUrl=self.urls[name], ReceiptHandle=m.receipt_handle)
         return failed
 
     def send_raw(self, name: str, body: str) -> None:
@@ -71,13 +79,22 @@ class Queues:
     def count(self, name: str) -> int:
         attrs = self.client.get_queue_attributes(
             QueueUrl=self.urls[name],
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed",
-                            "ApproximateNumberOfMessagesNotVisible"],
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesDelayed",
+                "ApproximateNumberOfMessagesNotVisible",
+            ],
         )["Attributes"]
         return sum(int(v) for v in attrs.values())
 
-    def pump(self, handler: Handler, *, until_empty_for: float = 0.0, timeout: float = 30.0,
-             rounds: int | None = None) -> int:
+    def pump(
+        self,
+        handler: Handler,
+        *,
+        until_empty_for: float = 0.0,
+        timeout: float = 30.0,
+        rounds: int | None = None,
+    ) -> int:
         """Feed the worker, priority queue first, until both queues stay empty; returns the
         number of invocations."""
         invocations = 0

@@ -44,9 +44,14 @@ def test_create_returns_the_task_with_metadata_and_enqueues_it(
 
 @pytest.mark.parametrize(
     ("given", "stored", "queue"),
-    [("high", "high", "PriorityTaskQueue"), ("critical", "critical", "PriorityTaskQueue"),
-     ("low", "low", "TaskQueue"), ("normal", "normal", "TaskQueue"),
-     ("URGENT'; DROP TABLE tasks;--", "normal", "TaskQueue"), (7, "normal", "TaskQueue")],
+    [
+        ("high", "high", "PriorityTaskQueue"),
+        ("critical", "critical", "PriorityTaskQueue"),
+        ("low", "low", "TaskQueue"),
+        ("normal", "normal", "TaskQueue"),
+        ("URGENT'; DROP TABLE tasks;--", "normal", "TaskQueue"),
+        (7, "normal", "TaskQueue"),
+    ],
 )
 def test_priority_mapping_and_queue_routing(
     api: LambdaClient, user: User, queues: Queues, given: Any, stored: str, queue: str
@@ -58,37 +63,53 @@ def test_priority_mapping_and_queue_routing(
 
 def test_user_metadata_may_overwrite_api_created(api: LambdaClient, user: User) -> None:
     assert create(api.with_token(user[1]), metadata={"api_created": "no"})["metadata"] == {
-        "api_created": "no"}
+        "api_created": "no"
+    }
 
 
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"task_type": "nope"}, "Validation failed for task_type: Task type 'nope' is not "
-         "registered. Workers must register task types before tasks can be created."),
+        (
+            {"task_type": "nope"},
+            "Validation failed for task_type: Task type 'nope' is not "
+            "registered. Workers must register task types before tasks can be created.",
+        ),
         ({"task_type": ""}, "is not registered"),
         ({"task_type": "x' OR 1=1; --"}, "is not registered"),
         ({"task_type": "a" * 200}, "is not registered"),
-        ({"metadata": {"bad key!": 1}}, "Validation failed for request: Metadata keys can only "
-         "contain alphanumeric characters, underscores, and hyphens"),
+        (
+            {"metadata": {"bad key!": 1}},
+            "Validation failed for request: Metadata keys can only "
+            "contain alphanumeric characters, underscores, and hyphens",
+        ),
         ({"metadata": {"": 1}}, "Metadata keys must be 1-128 characters long"),
         ({"metadata": {"k": "x" * 5000}}, "Metadata values cannot exceed 4KB"),
         ({"metadata": {f"k{i}": "x" * 500 for i in range(200)}}, "64KB"),
         ({"payload": {"blob": "x" * 1_100_000}}, "Task payload cannot exceed 1MB"),
-        ({"scheduled_at": (datetime.now(UTC) + timedelta(days=400)).isoformat()},
-         "Tasks cannot be scheduled more than 365 days in the future"),
-        ({"scheduled_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat()},
-         "Tasks cannot be scheduled more than 1 hour(s) in the past"),
-        ({"retry_strategy": {"type": "fixed", "max_attempts": 21}},
-         "Validation failed for retry_strategy: max_attempts"),
-        ({"retry_strategy": {"type": "linear", "max_delay_seconds": 90000}},
-         "Validation failed for retry_strategy: max_delay_seconds"),
+        (
+            {"scheduled_at": (datetime.now(UTC) + timedelta(days=400)).isoformat()},
+            "Tasks cannot be scheduled more than 365 days in the future",
+        ),
+        (
+            {"scheduled_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat()},
+            "Tasks cannot be scheduled more than 1 hour(s) in the past",
+        ),
+        (
+            {"retry_strategy": {"type": "fixed", "max_attempts": 21}},
+            "Validation failed for retry_strategy: max_attempts",
+        ),
+        (
+            {"retry_strategy": {"type": "linear", "max_delay_seconds": 90000}},
+            "Validation failed for retry_strategy: max_delay_seconds",
+        ),
         ({"retry_strategy": {"type": "sometimes"}}, "Validation failed for retry_strategy"),
         ({"timeout_seconds": 0}, "Validation failed for timeout_seconds"),
     ],
 )
-def test_create_validation(api: LambdaClient, user: User, body: dict[str, Any],
-                           message: str) -> None:
+def test_create_validation(
+    api: LambdaClient, user: User, body: dict[str, Any], message: str
+) -> None:
     full = {"task_type": "delay_task", "payload": {}, **body}
     response = api.with_token(user[1]).post(BASE, json_body=full)
     assert response.status_code == 400, response.text
@@ -104,11 +125,13 @@ def test_unregistered_type_wins_over_other_faults(api: LambdaClient, user: User)
 
 
 def test_inactive_type_is_rejected(api: LambdaClient, user: User, admin: User) -> None:
-    r = api.with_token(admin[1]).post(f"{BASE}/types",
-                                      json_body={"task_type": "delay_task", "is_active": False})
+    r = api.with_token(admin[1]).post(
+        f"{BASE}/types", json_body={"task_type": "delay_task", "is_active": False}
+    )
     assert r.status_code == 200 and r.json()["data"]["is_active"] is False
-    response = api.with_token(user[1]).post(BASE, json_body={"task_type": "delay_task",
-                                                              "payload": {}})
+    response = api.with_token(user[1]).post(
+        BASE, json_body={"task_type": "delay_task", "payload": {}}
+    )
     assert response.status_code == 400
     assert "not registered" in response.json()["error"]["message"]
 
@@ -116,19 +139,32 @@ def test_inactive_type_is_rejected(api: LambdaClient, user: User, admin: User) -
 def test_shape_errors(api: LambdaClient, user: User) -> None:
     c = api.with_token(user[1])
     assert c.post(BASE, json_body={"task_type": "delay_task"}).status_code == 422
-    assert c.post(BASE, body="{not json", headers={"content-type": "application/json"}
-                  ).status_code == 400
-    assert c.post(BASE, json_body={"task_type": "delay_task", "payload": {},
-                                   "scheduled_at": "tomorrow"}).status_code == 422
+    assert (
+        c.post(BASE, body="{not json", headers={"content-type": "application/json"}).status_code
+        == 400
+    )
+    assert (
+        c.post(
+            BASE, json_body={"task_type": "delay_task", "payload": {}, "scheduled_at": "tomorrow"}
+        ).status_code
+        == 422
+    )
 
 
 def test_retry_strategy_is_stored_with_defaults(api: LambdaClient, user: User) -> None:
-    data = create(api.with_token(user[1]),
-                  retry_strategy={"type": "linear", "increment_seconds": 5, "max_attempts": 7})
+    data = create(
+        api.with_token(user[1]),
+        retry_strategy={"type": "linear", "increment_seconds": 5, "max_attempts": 7},
+    )
     assert data["max_attempts"] == 7
-    assert data["retry_strategy"] == {"type": "linear", "base_delay_seconds": 1.0,
-                                      "increment_seconds": 5.0, "max_delay_seconds": 300.0,
-                                      "max_attempts": 7, "jitter": True}
+    assert data["retry_strategy"] == {
+        "type": "linear",
+        "base_delay_seconds": 1.0,
+        "increment_seconds": 5.0,
+        "max_delay_seconds": 300.0,
+        "max_attempts": 7,
+        "jitter": True,
+    }
     none = create(api.with_token(user[1]), retry_strategy={"type": "none"})
     assert none["max_attempts"] == 1
 
@@ -143,8 +179,7 @@ def test_types_are_public_and_synced_from_the_registry(api: LambdaClient) -> Non
     assert "delay_task" in names and names == sorted(names)
 
 
-def test_type_admin_endpoint(api: LambdaClient, user: User, moderator: User,
-                             admin: User) -> None:
+def test_type_admin_endpoint(api: LambdaClient, user: User, moderator: User, admin: User) -> None:
     body = {"task_type": "delay_task", "description": "Sleeps"}
     assert api.post(f"{BASE}/types", json_body=body).status_code == 401
     assert api.with_token(user[1]).post(f"{BASE}/types", json_body=body).status_code == 403
@@ -155,8 +190,9 @@ def test_type_admin_endpoint(api: LambdaClient, user: User, moderator: User,
     a.post(f"{BASE}/types", json_body={"task_type": "delay_task", "is_active": False})
     names = [t["task_type"] for t in api.get(f"{BASE}/types").json()["data"]]
     assert "delay_task" not in names
-    data = a.post(f"{BASE}/types", json_body={"task_type": "delay_task", "is_active": True}
-                  ).json()["data"]
+    data = a.post(f"{BASE}/types", json_body={"task_type": "delay_task", "is_active": True}).json()[
+        "data"
+    ]
     assert data["is_active"] is True and data["description"] == "Sleeps"
     unknown = a.post(f"{BASE}/types", json_body={"task_type": "made_up", "description": "x"})
     assert unknown.status_code == 400
@@ -175,37 +211,47 @@ def test_list_filters_pagination_and_priority_order(api: LambdaClient, user: Use
     assert len(c.get(BASE, params={"limit": 2}).json()["data"]) == 2
     assert c.get(BASE, params={"limit": 2, "offset": 3}).json()["data"][0]["id"] == ids["low"]
     assert [t["id"] for t in c.get(BASE, params={"priority": "high"}).json()["data"]] == [
-        ids["high"]]
+        ids["high"]
+    ]
     assert len(c.get(BASE, params={"priority": "' OR 1=1 --"}).json()["data"]) == 4
     sql("UPDATE tasks SET status = 'failed' WHERE id = %s", ids["low"])
     assert [t["id"] for t in c.get(BASE, params={"status": "failed"}).json()["data"]] == [
-        ids["low"]]
+        ids["low"]
+    ]
     assert len(c.get(BASE, params={"status": "pending"}).json()["data"]) == 3
     assert len(c.get(BASE, params={"task_type": "delay_task"}).json()["data"]) == 4
     assert c.get(BASE, params={"task_type": "other"}).json()["data"] == []
     assert c.get(BASE, params={"task_type": "bad\x00name"}).json()["data"] == []
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 1001}, {"limit": -1},
-                                    {"offset": -5}, {"limit": "abc"}])
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 1001}, {"limit": -1}, {"offset": -5}, {"limit": "abc"}]
+)
 def test_bad_pagination_is_a_400(api: LambdaClient, user: User, params: dict[str, Any]) -> None:
     for path in (BASE, f"{BASE}/dead-letter"):
         assert api.with_token(user[1]).get(path, params=params).status_code == 400
 
 
-def test_lists_are_isolated_per_user(api: LambdaClient, user: User, other_user: User,
-                                     moderator: User) -> None:
+def test_lists_are_isolated_per_user(
+    api: LambdaClient, user: User, other_user: User, moderator: User
+) -> None:
     mine = create(api.with_token(user[1]))["id"]
     theirs = create(api.with_token(other_user[1]))["id"]
     sql("INSERT INTO tasks (task_type, payload) VALUES ('delay_task', '{}')")  # a system task
     assert [t["id"] for t in api.with_token(user[1]).get(BASE).json()["data"]] == [mine]
     everything = api.with_token(moderator[1]).get(BASE).json()["data"]
     assert len(everything) == 3
-    filtered = api.with_token(moderator[1]).get(
-        BASE, params={"created_by": str(other_user[0].id)}).json()["data"]
+    filtered = (
+        api.with_token(moderator[1])
+        .get(BASE, params={"created_by": str(other_user[0].id)})
+        .json()["data"]
+    )
     assert [t["id"] for t in filtered] == [theirs]
-    ignored = api.with_token(user[1]).get(
-        BASE, params={"created_by": str(other_user[0].id)}).json()["data"]
+    ignored = (
+        api.with_token(user[1])
+        .get(BASE, params={"created_by": str(other_user[0].id)})
+        .json()["data"]
+    )
     assert [t["id"] for t in ignored] == [mine]
 
 
@@ -217,8 +263,7 @@ def test_get_returns_payload_result_and_attempts(api: LambdaClient, user: User) 
     assert data["attempts"] == [] and data["result"] is None
 
 
-def test_missing_and_foreign_tasks_are_404(api: LambdaClient, user: User,
-                                           other_user: User) -> None:
+def test_missing_and_foreign_tasks_are_404(api: LambdaClient, user: User, other_user: User) -> None:
     c = api.with_token(user[1])
     theirs = create(api.with_token(other_user[1]))["id"]
     sql("UPDATE tasks SET status = 'failed' WHERE id = %s", theirs)
@@ -231,10 +276,13 @@ def test_missing_and_foreign_tasks_are_404(api: LambdaClient, user: User,
     assert c.get(f"{BASE}/not-a-uuid").status_code == 400
 
 
-def test_system_tasks_are_invisible_to_regular_users(api: LambdaClient, user: User,
-                                                     moderator: User) -> None:
-    sql("INSERT INTO tasks (id, task_type, payload) VALUES "
-        "('00000000-0000-0000-0000-000000000001', 'delay_task', '{}')")
+def test_system_tasks_are_invisible_to_regular_users(
+    api: LambdaClient, user: User, moderator: User
+) -> None:
+    sql(
+        "INSERT INTO tasks (id, task_type, payload) VALUES "
+        "('00000000-0000-0000-0000-000000000001', 'delay_task', '{}')"
+    )
     path = f"{BASE}/00000000-0000-0000-0000-000000000001"
     assert api.with_token(user[1]).get(path).status_code == 404
     assert api.with_token(moderator[1]).get(path).status_code == 200
@@ -242,10 +290,16 @@ def test_system_tasks_are_invisible_to_regular_users(api: LambdaClient, user: Us
 
 def test_every_endpoint_needs_auth(api: LambdaClient) -> None:
     tid = uuid.uuid4()
-    for method, path in [("POST", BASE), ("GET", BASE), ("GET", f"{BASE}/stats"),
-                         ("GET", f"{BASE}/dead-letter"), ("GET", f"{BASE}/{tid}"),
-                         ("POST", f"{BASE}/{tid}/cancel"), ("POST", f"{BASE}/{tid}/retry"),
-                         ("DELETE", f"{BASE}/{tid}")]:
+    for method, path in [
+        ("POST", BASE),
+        ("GET", BASE),
+        ("GET", f"{BASE}/stats"),
+        ("GET", f"{BASE}/dead-letter"),
+        ("GET", f"{BASE}/{tid}"),
+        ("POST", f"{BASE}/{tid}/cancel"),
+        ("POST", f"{BASE}/{tid}/retry"),
+        ("DELETE", f"{BASE}/{tid}"),
+    ]:
         body = {"task_type": "delay_task", "payload": {}} if method == "POST" else None
         assert api.request(method, path, json_body=body).status_code == 401, path
 
@@ -279,8 +333,11 @@ def test_retry(api: LambdaClient, user: User, queues: Queues, worker: Any) -> No
     r = c.post(f"{BASE}/{tid}/retry")
     assert r.status_code == 409
     assert "'completed'" in r.json()["error"]["message"]
-    sql("UPDATE tasks SET status = 'failed', last_error = 'boom', current_attempt = 5 "
-        "WHERE id = %s", tid)
+    sql(
+        "UPDATE tasks SET status = 'failed', last_error = 'boom', current_attempt = 5 "
+        "WHERE id = %s",
+        tid,
+    )
     r = c.post(f"{BASE}/{tid}/retry")
     assert r.status_code == 200 and r.json()["success"] is True
     assert r.json()["data"] == "Task retried successfully"
@@ -319,8 +376,9 @@ def test_concurrent_cancels_end_in_valid_states(api: LambdaClient, user: User) -
     c = api.with_token(user[1])
     ids = [create(c)["id"] for _ in range(3)]
     # Mangum needs an event loop in each thread.
-    with ThreadPoolExecutor(3, initializer=lambda: asyncio.set_event_loop(asyncio.new_event_loop())
-                            ) as pool:
+    with ThreadPoolExecutor(
+        3, initializer=lambda: asyncio.set_event_loop(asyncio.new_event_loop())
+    ) as pool:
         codes = list(pool.map(lambda t: c.post(f"{BASE}/{t}/cancel").status_code, ids * 2))
     assert codes.count(200) == 3 and set(codes) <= {200, 409}
     assert {task(uuid.UUID(t))["status"] for t in ids} == {"cancelled"}
@@ -337,8 +395,11 @@ def test_dead_letter_pages_are_full_for_regular_users(
     sql("UPDATE tasks SET status = 'failed', last_error = 'x'")
     page = api.with_token(user[1]).get(f"{BASE}/dead-letter", params={"limit": 2}).json()["data"]
     assert len(page) == 2 and {t["id"] for t in page} <= set(mine)
-    rest = api.with_token(user[1]).get(f"{BASE}/dead-letter",
-                                       params={"limit": 2, "offset": 2}).json()["data"]
+    rest = (
+        api.with_token(user[1])
+        .get(f"{BASE}/dead-letter", params={"limit": 2, "offset": 2})
+        .json()["data"]
+    )
     assert len(rest) == 1 and {t["status"] for t in page + rest} == {"failed"}
     everything = api.with_token(moderator[1]).get(f"{BASE}/dead-letter").json()["data"]
     assert {t["id"] for t in everything} == set(mine + theirs)
@@ -349,8 +410,11 @@ def test_stats(api: LambdaClient, user: User, moderator: User, admin: User) -> N
     assert r.status_code == 403 and r.json()["error"]["message"] == "Moderator access required"
     c = api.with_token(user[1])
     ids = [create(c, priority=p)["id"] for p in ("high", "low", "low", "normal")]
-    sql("UPDATE tasks SET status = 'completed', started_at = now() - interval '2 seconds', "
-        "completed_at = now() WHERE id = ANY(%s::uuid[])", ids[:2])
+    sql(
+        "UPDATE tasks SET status = 'completed', started_at = now() - interval '2 seconds', "
+        "completed_at = now() WHERE id = ANY(%s::uuid[])",
+        ids[:2],
+    )
     sql("UPDATE tasks SET status = 'failed' WHERE id = %s", ids[2])
     sql("UPDATE tasks SET scheduled_at = now() - interval '1 minute' WHERE id = %s", ids[3])
     data = api.with_token(admin[1]).get(f"{BASE}/stats").json()["data"]
@@ -365,8 +429,9 @@ def test_stats(api: LambdaClient, user: User, moderator: User, admin: User) -> N
     assert api.with_token(moderator[1]).get(f"{BASE}/stats").status_code == 200
 
 
-def test_end_to_end_metadata_survives_the_worker(api: LambdaClient, user: User,
-                                                 queues: Queues, worker: Any) -> None:
+def test_end_to_end_metadata_survives_the_worker(
+    api: LambdaClient, user: User, queues: Queues, worker: Any
+) -> None:
     c = api.with_token(user[1])
     meta = {"tag": "e2e", "chaos_test": True, "run": 7}
     tid = create(c, payload={"delay_seconds": 0, "task_id": "e2e"}, metadata=meta)["id"]
@@ -383,14 +448,20 @@ def test_end_to_end_metadata_survives_the_worker(api: LambdaClient, user: User,
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [('{"task_type": "delay_task", "payload": {"x": NaN}}', "NaN or Infinity"),
-     ('{"task_type": "delay_task", "payload": {"x": "a\\u0000b"}}', "NUL characters"),
-     ('{"task_type": "delay_task", "payload": {}, "metadata": {"k": Infinity}}',
-      "NaN or Infinity")],
+    [
+        ('{"task_type": "delay_task", "payload": {"x": NaN}}', "NaN or Infinity"),
+        ('{"task_type": "delay_task", "payload": {"x": "a\\u0000b"}}', "NUL characters"),
+        (
+            '{"task_type": "delay_task", "payload": {}, "metadata": {"k": Infinity}}',
+            "NaN or Infinity",
+        ),
+    ],
 )
-def test_unstorable_json_is_a_400_not_a_500(api: LambdaClient, user: User, raw: str,
-                                            message: str) -> None:
-    response = api.with_token(user[1]).post(BASE, body=raw,
-                                            headers={"content-type": "application/json"})
+def test_unstorable_json_is_a_400_not_a_500(
+    api: LambdaClient, user: User, raw: str, message: str
+) -> None:
+    response = api.with_token(user[1]).post(
+        BASE, body=raw, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400, response.text
     assert message in response.json()["error"]["message"]

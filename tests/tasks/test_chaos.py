@@ -22,8 +22,9 @@ MAX_ATTEMPTS = 3
 STRATEGY = {"type": "fixed", "interval_seconds": 0, "max_attempts": MAX_ATTEMPTS, "jitter": False}
 
 
-def test_chaos(tasks_db: str, queues: Queues, worker: Any, sweeper: Any,
-               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chaos(
+    tasks_db: str, queues: Queues, worker: Any, sweeper: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 30 % failures would open the breaker and defer work for a minute (its own tests cover it).
     monkeypatch.setenv("TASK_BREAKER_FAILURE_THRESHOLD", "100000")
     get_settings.cache_clear()
@@ -33,15 +34,24 @@ def test_chaos(tasks_db: str, queues: Queues, worker: Any, sweeper: Any,
     for i in range(TASKS):
         failures = rng.choice([1, 2, 3]) if rng.random() < 0.3 else 0
         priority = rng.choice(["low", "normal", "high", "critical"])
-        plan[submit(payload={"transient_failures": failures}, retry_strategy=STRATEGY,
-                    priority=priority, metadata={"chaos": i})] = failures
+        plan[
+            submit(
+                payload={"transient_failures": failures},
+                retry_strategy=STRATEGY,
+                priority=priority,
+                metadata={"chaos": i},
+            )
+        ] = failures
     figures: Counter[str] = Counter()
     crashed: set[Any] = set()
     for phase in range(6):
         while True:
             name, messages = next(
-                ((n, got) for n in ("PriorityTaskQueue", "TaskQueue")
-                 if (got := queues.receive(n))),
+                (
+                    (n, got)
+                    for n in ("PriorityTaskQueue", "TaskQueue")
+                    if (got := queues.receive(n))
+                ),
                 ("", []),
             )
             if not messages:
@@ -54,19 +64,22 @@ def test_chaos(tasks_db: str, queues: Queues, worker: Any, sweeper: Any,
                 figures["duplicates"] += len(messages)
             if phase == 0 and len(crashed) < 20 and rng.random() < 0.1:
                 # A worker claims the batch and dies: nothing acknowledged, leases held.
-                ids = [submitted for m in messages
-                       if (submitted := _task_id(m.body)) is not None]
+                ids = [submitted for m in messages if (submitted := _task_id(m.body)) is not None]
                 crashed.update(c.id for c in claims.claim(ids).claims)
                 for m in messages:
                     queues.client.change_message_visibility(
-                        QueueUrl=queues.urls[name], ReceiptHandle=m.receipt_handle,
-                        VisibilityTimeout=0)
+                        QueueUrl=queues.urls[name],
+                        ReceiptHandle=m.receipt_handle,
+                        VisibilityTimeout=0,
+                    )
                 figures["crashes"] += 1
                 continue
             queues.deliver(name, worker, messages)
         # Time passes: leases of dead workers expire, and the sweeper runs.
-        db.connection().execute("UPDATE tasks SET lease_expires_at = now() - interval '1 second'"
-                                " WHERE status = 'running'")
+        db.connection().execute(
+            "UPDATE tasks SET lease_expires_at = now() - interval '1 second'"
+            " WHERE status = 'running'"
+        )
         sweeper(scheduled_event("TaskSweeper"), FakeLambdaContext())
         if queues.count("PriorityTaskQueue") + queues.count("TaskQueue") == 0:
             break
@@ -76,8 +89,10 @@ def test_chaos(tasks_db: str, queues: Queues, worker: Any, sweeper: Any,
     history: dict[Any, list[dict[str, Any]]] = {}
     for a in db.connection().execute("SELECT * FROM task_attempts ORDER BY task_id, attempt"):
         history.setdefault(a["task_id"], []).append(a)
-    runs = Counter((r["task_id"], r["attempt"]) for r in db.connection().execute(
-        "SELECT task_id, attempt FROM test_task_runs"))
+    runs = Counter(
+        (r["task_id"], r["attempt"])
+        for r in db.connection().execute("SELECT task_id, attempt FROM test_task_runs")
+    )
 
     assert len(rows) == TASKS
     lost = [t for t in rows.values() if t["status"] not in ("completed", "failed")]

@@ -34,28 +34,31 @@ def test_tasks_types_event(tasks_db: str) -> None:
 
 
 def test_worker_event_runs_the_sample_task(tasks_db: str, queues: Queues, worker: Any) -> None:
-    sql("INSERT INTO tasks (id, task_type, payload) VALUES (%s, 'delay_task', "
-        "'{\"delay_seconds\": 0}')", SAMPLE_TASK)
+    sql(
+        "INSERT INTO tasks (id, task_type, payload) VALUES (%s, 'delay_task', "
+        "'{\"delay_seconds\": 0}')",
+        SAMPLE_TASK,
+    )
     assert worker(event("worker-sqs.json"), context()) == {"batchItemFailures": []}
     assert task(SAMPLE_TASK)["status"] == "completed"
 
 
 def test_sweeper_event(tasks_db: str, queues: Queues, sweeper: Any) -> None:
-    assert sweeper(event("sweeper.json"), context()) == {
-        "recovered": 0, "failed": 0, "sent": 0}
+    assert sweeper(event("sweeper.json"), context()) == {"recovered": 0, "failed": 0, "sent": 0}
 
 
 def test_dlq_event_fails_the_sample_task(tasks_db: str, reconciler: Any) -> None:
     sql("INSERT INTO tasks (id, task_type, payload) VALUES (%s, 'delay_task', '{}')", SAMPLE_TASK)
-    assert reconciler(event("dlq-reconciler.json"), context()) == {
-        "batchItemFailures": []}
+    assert reconciler(event("dlq-reconciler.json"), context()) == {"batchItemFailures": []}
     assert task(SAMPLE_TASK)["last_error"] == "delivery failed after 5 receives"
 
 
 def test_cleanup_runs_the_task_retention_step(tasks_db: str) -> None:
     from functions.cleanup.handler import handler
 
-    sql("INSERT INTO tasks (task_type, status, completed_at) "
-        "VALUES ('delay_task', 'completed', now() - interval '400 days')")
+    sql(
+        "INSERT INTO tasks (task_type, status, completed_at) "
+        "VALUES ('delay_task', 'completed', now() - interval '400 days')"
+    )
     result = handler(event("cleanup.json"), context())
     assert result["finished_tasks"] == 1

@@ -11,9 +11,14 @@ from shared.tasks import retry
 
 def test_default_is_exponential_1s_x2_capped_300s_5_attempts_with_jitter() -> None:
     s = retry.parse(None)
-    assert retry.to_json(s) == {"type": "exponential", "base_delay_seconds": 1.0,
-                                "multiplier": 2.0, "max_delay_seconds": 300.0,
-                                "max_attempts": 5, "jitter": True}
+    assert retry.to_json(s) == {
+        "type": "exponential",
+        "base_delay_seconds": 1.0,
+        "multiplier": 2.0,
+        "max_delay_seconds": 300.0,
+        "max_attempts": 5,
+        "jitter": True,
+    }
     assert [retry.delay_bounds(s, a)[1] for a in range(1, 5)] == [1, 2, 4, 8]
     assert retry.next_delay(s, 5) is None
 
@@ -21,14 +26,28 @@ def test_default_is_exponential_1s_x2_capped_300s_5_attempts_with_jitter() -> No
 def test_exponential_is_capped() -> None:
     s = retry.parse({"type": "exponential", "max_attempts": 20, "jitter": False})
     assert retry.next_delay(s, 19) == 300
-    huge = retry.parse({"type": "exponential", "multiplier": 10, "max_attempts": 20,
-                        "max_delay_seconds": 86400, "jitter": False})
+    huge = retry.parse(
+        {
+            "type": "exponential",
+            "multiplier": 10,
+            "max_attempts": 20,
+            "max_delay_seconds": 86400,
+            "jitter": False,
+        }
+    )
     assert retry.next_delay(huge, 19) == 86400
 
 
 def test_linear_and_fixed_and_none() -> None:
-    linear = retry.parse({"type": "linear", "base_delay_seconds": 2, "increment_seconds": 3,
-                          "max_delay_seconds": 10, "jitter": False})
+    linear = retry.parse(
+        {
+            "type": "linear",
+            "base_delay_seconds": 2,
+            "increment_seconds": 3,
+            "max_delay_seconds": 10,
+            "jitter": False,
+        }
+    )
     assert [retry.next_delay(linear, a) for a in range(1, 6)] == [2, 5, 8, 10, None]
     fixed = retry.parse({"type": "fixed", "interval_seconds": 7, "jitter": False})
     assert [retry.next_delay(fixed, a) for a in (1, 2, 3)] == [7, 7, None]

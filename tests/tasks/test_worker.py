@@ -22,8 +22,9 @@ def test_a_task_runs_once_and_keeps_its_result(tasks_db: str, queues: Queues, wo
     assert handlers.runs(tid) == 1
 
 
-def test_permanent_failure_fails_after_one_attempt(tasks_db: str, queues: Queues,
-                                                   worker: Any) -> None:
+def test_permanent_failure_fails_after_one_attempt(
+    tasks_db: str, queues: Queues, worker: Any
+) -> None:
     tid = submit(payload={"permanent": True}, retry_strategy=FAST)
     queues.pump(worker)
     t = task(tid)
@@ -37,8 +38,14 @@ def test_transient_twice_then_success_follows_the_jittered_strategy(
 ) -> None:
     from shared.tasks import retry
 
-    strategy = {"type": "exponential", "base_delay_seconds": 0.4, "multiplier": 2,
-                "max_delay_seconds": 10, "max_attempts": 5, "jitter": True}
+    strategy = {
+        "type": "exponential",
+        "base_delay_seconds": 0.4,
+        "multiplier": 2,
+        "max_delay_seconds": 10,
+        "max_attempts": 5,
+        "jitter": True,
+    }
     tid = submit(payload={"transient_failures": 2}, retry_strategy=strategy)
     scheduled = [task(tid)["scheduled_at"]]
     for _ in range(3):
@@ -57,8 +64,9 @@ def test_transient_twice_then_success_follows_the_jittered_strategy(
     assert handlers.runs(tid) == 3
 
 
-def test_a_longer_retry_after_replaces_the_strategy_delay(tasks_db: str, queues: Queues,
-                                                   worker: Any) -> None:
+def test_a_longer_retry_after_replaces_the_strategy_delay(
+    tasks_db: str, queues: Queues, worker: Any
+) -> None:
     tid = submit(payload={"transient_failures": 1, "retry_after": 1200}, retry_strategy=FAST)
     queues.pump(worker, rounds=1)
     t = task(tid)
@@ -94,8 +102,9 @@ def test_invalid_payload_is_a_permanent_error_naming_the_field(
     assert "delay_seconds" in t["last_error"] and "Invalid payload" in t["last_error"]
 
 
-def test_task_type_without_handler_fails_permanently(tasks_db: str, queues: Queues,
-                                                     worker: Any) -> None:
+def test_task_type_without_handler_fails_permanently(
+    tasks_db: str, queues: Queues, worker: Any
+) -> None:
     from tests.tasks.helpers import sql
 
     sql("INSERT INTO task_types (task_type) VALUES ('orphan')")
@@ -108,21 +117,28 @@ def test_task_type_without_handler_fails_permanently(tasks_db: str, queues: Queu
 
 def test_delay_task_result_per_spec(tasks_db: str, queues: Queues, worker: Any) -> None:
     tid = submit("delay_task", {"delay_seconds": 0, "task_id": "t-1", "test_scenario": "s"})
-    late = submit("delay_task", {"delay_seconds": 5, "task_id": "t-2",
-                                 "deadline": "2000-01-01T00:00:00Z"})
+    late = submit(
+        "delay_task", {"delay_seconds": 5, "task_id": "t-2", "deadline": "2000-01-01T00:00:00Z"}
+    )
     queues.pump(worker)
     result = task(tid)["result"]
-    assert {k: result[k] for k in ("task_id", "delay_seconds", "test_scenario", "attempt",
-                                   "status")} == {"task_id": "t-1", "delay_seconds": 0,
-                                                  "test_scenario": "s", "attempt": 1,
-                                                  "status": "completed"}
+    assert {
+        k: result[k] for k in ("task_id", "delay_seconds", "test_scenario", "attempt", "status")
+    } == {
+        "task_id": "t-1",
+        "delay_seconds": 0,
+        "test_scenario": "s",
+        "attempt": 1,
+        "status": "completed",
+    }
     assert result["completed_at"].endswith("Z")
     assert task(late)["status"] == "failed"
     assert "Task t-2 missed deadline" in task(late)["last_error"]
 
 
-def test_handler_is_cut_off_at_the_lambda_deadline(tasks_db: str, queues: Queues,
-                                                   worker: Any, monkeypatch: Any) -> None:
+def test_handler_is_cut_off_at_the_lambda_deadline(
+    tasks_db: str, queues: Queues, worker: Any, monkeypatch: Any
+) -> None:
     from shared.settings import get_settings
     from tools.lambda_events import FakeLambdaContext
 
@@ -138,8 +154,7 @@ def test_handler_is_cut_off_at_the_lambda_deadline(tasks_db: str, queues: Queues
 
 
 def test_task_timeout_cuts_off_the_handler(tasks_db: str, queues: Queues, worker: Any) -> None:
-    tid = submit(payload={"sleep_seconds": 3}, retry_strategy={"type": "none"},
-                 timeout_seconds=1)
+    tid = submit(payload={"sleep_seconds": 3}, retry_strategy={"type": "none"}, timeout_seconds=1)
     queues.pump(worker, rounds=1)
     t = task(tid)
     assert t["status"] == "failed"
