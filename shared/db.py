@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow, dict_row
 
 from shared.settings import Settings, get_settings
@@ -93,7 +94,7 @@ def connection() -> Connection:
     slot = _slot.get() or _default_slot
     now = time.monotonic()
     conn = slot.conn
-    if conn is not None and (conn.closed or conn.broken or slot.generation != _generation):
+    if conn is not None and (not _usable(conn) or slot.generation != _generation):
         _discard(slot)
         conn = None
     if (
@@ -109,6 +110,12 @@ def connection() -> Connection:
         slot.generation = _generation
     slot.last_used = now
     return conn
+
+
+def _usable(conn: Connection) -> bool:
+    return not (
+        conn.closed or conn.broken or conn.info.transaction_status is TransactionStatus.UNKNOWN
+    )
 
 
 def _discard(slot: ConnectionSlot) -> None:

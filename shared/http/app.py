@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared import db
 from shared.errors import (
     AppError,
     DatabaseError,
@@ -140,6 +141,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     logger.warning("database unavailable", extra={"error": type(exc).__name__})
+    db.reset()  # the next request reconnects instead of reusing a connection in doubt
     return error_response(request, ServiceUnavailable())
 
 
