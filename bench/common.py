@@ -13,7 +13,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from shared import migrations
+from shared import db, migrations
+from shared.settings import get_settings
 from tools import pg
 from tools.lambda_events import FakeLambdaContext, http_api_event
 
@@ -44,8 +45,11 @@ def bench_database() -> Iterator[str]:
 
 
 def use_environment(database_url: str) -> None:
+    """Point settings and the shared connection at `database_url` (benchmarks run in sequence)."""
     os.environ.update(BENCH_ENV)
     os.environ["DATABASE_URL"] = database_url
+    get_settings.cache_clear()
+    db.reset()
 
 
 def summarize(samples_ms: list[float]) -> dict[str, float]:
