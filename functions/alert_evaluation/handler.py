@@ -3,10 +3,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.monitoring.evaluation import evaluate_all, tick_of
-from shared.observability import logger
+from shared.observability import instrumented, logger
 
 
-@logger.inject_lambda_context(clear_state=True)
+@instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:  # noqa: ARG001
     report = evaluate_all(tick_of(event)).as_dict()
     logger.info("alert evaluation done", extra=report)

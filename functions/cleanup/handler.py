@@ -3,9 +3,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cleanup import run
-from shared.observability import logger
+from shared.observability import instrumented
 
 
-@logger.inject_lambda_context(clear_state=True)
+@instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:  # noqa: ARG001
     return run()

@@ -7,13 +7,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import custom_resource, deploy
 from shared.db import conninfo
-from shared.observability import logger
+from shared.observability import instrumented
 from shared.settings import get_settings
 
 ACTIONS = {"status": deploy.status, "up": deploy.apply}
 
 
-@logger.inject_lambda_context(clear_state=True)
+@instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object] | None:
     if custom_resource.is_request(event):
         custom_resource.run(event, context, lambda: deploy.apply(conninfo(get_settings())))
