@@ -130,6 +130,19 @@ def empty_database_url(pg_admin_url: str, monkeypatch: pytest.MonkeyPatch) -> It
         yield url
 
 
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A moto server over real HTTP (presigned URLs can be fetched), one per session."""
+    from tools.devstack.sqs import start_moto
+
+    port = pg.free_port()
+    server = start_moto(port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def unreachable_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Settings pointing at a port where nothing listens."""

@@ -24,7 +24,26 @@ class LambdaResponse:
         return json.loads(self.text)
 
 
-class LambdaClient:
+class RequestVerbs:
+    """get/post/put/delete over a `request(method, path, **kwargs)`."""
+
+    def request(self, method: str, path: str, **kwargs: Any) -> LambdaResponse:
+        raise NotImplementedError
+
+    def get(self, path: str, **kwargs: Any) -> LambdaResponse:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> LambdaResponse:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> LambdaResponse:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> LambdaResponse:
+        return self.request("DELETE", path, **kwargs)
+
+
+class LambdaClient(RequestVerbs):
     def __init__(self, handler: Handler, *, token: str | None = None) -> None:
         self.handler = handler
         self.token = token
@@ -63,15 +82,3 @@ class LambdaClient:
             text = base64.b64decode(text).decode()
         response_headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
         return LambdaResponse(result["statusCode"], response_headers, text)
-
-    def get(self, path: str, **kwargs: Any) -> LambdaResponse:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> LambdaResponse:
-        return self.request("POST", path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> LambdaResponse:
-        return self.request("PUT", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> LambdaResponse:
-        return self.request("DELETE", path, **kwargs)

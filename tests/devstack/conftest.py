@@ -10,19 +10,8 @@ from typing import Any
 
 import pytest
 
-from tools import pg
-from tools.devstack.sqs import LocalQueue, create_queues, sqs_client, start_moto
+from tools.devstack.sqs import LocalQueue, create_queues, sqs_client
 from tools.devstack.template import Template, load, parse
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    port = pg.free_port()
-    server = start_moto(port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture

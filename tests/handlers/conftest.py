@@ -15,20 +15,8 @@ from shared import aws
 from shared.settings import get_settings
 from shared.tasks import registry
 from shared.tasks.registry import TaskContext, TaskOutput
-from tools import pg
-from tools.devstack.sqs import start_moto
 
 SENDER = "reports@example.com"
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    port = pg.free_port()
-    server = start_moto(port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import pytest
 from functions.admin.handler import handler as admin_handler
 from functions.auth.handler import handler as auth_handler
 from functions.users.handler import handler as users_handler
-from tests.lambda_client import LambdaClient, LambdaResponse
+from tests.lambda_client import LambdaClient, LambdaResponse, RequestVerbs
 
 PASSWORD = "SecurePass123!"
 
 
-class Api:
+class Api(RequestVerbs):
     """One client per group, routed by path prefix like API Gateway does."""
 
     def __init__(self, token: str | None = None) -> None:
@@ -31,18 +31,6 @@ class Api:
     def request(self, method: str, path: str, **kwargs: Any) -> LambdaResponse:
         group = path.removeprefix("/api/v1/").split("/")[0]
         return self._clients[group].request(method, path, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> LambdaResponse:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> LambdaResponse:
-        return self.request("POST", path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> LambdaResponse:
-        return self.request("PUT", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> LambdaResponse:
-        return self.request("DELETE", path, **kwargs)
 
     def register(
         self, username: str, email: str | None = None, password: str = PASSWORD
