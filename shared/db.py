@@ -147,3 +147,15 @@ def dedicated() -> Iterator[Connection]:
     settings = get_settings()
     with _connect(settings) as conn, conn.transaction():
         yield conn
+
+
+STREAM_FETCH_ROWS = 2000
+
+
+def stream(conn: Connection, query: str, params: dict[str, Any]) -> Iterator[DictRow]:
+    """The rows of `query` through a server-side cursor, so memory stays flat however many rows
+    there are. `conn` must be in a transaction (see `dedicated`)."""
+    with conn.cursor(name="stream") as cur:
+        cur.itersize = STREAM_FETCH_ROWS
+        cur.execute(query, params)
+        yield from cur

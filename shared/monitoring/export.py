@@ -10,17 +10,14 @@ from typing import Any
 from shared import db
 
 COLUMNS = ("id", "event_type", "source", "message", "level", "tags", "recorded_at", "created_at")
-FETCH_ROWS = 2000
 
 
 def rows(conn: db.Connection, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
     """Events recorded in [start, end), oldest first. `conn` must be in a transaction."""
-    with conn.cursor(name="events_export") as cur:
-        cur.itersize = FETCH_ROWS
-        cur.execute(
-            f"""SELECT {", ".join(COLUMNS)} FROM events
+    return db.stream(
+        conn,
+        f"""SELECT {", ".join(COLUMNS)} FROM events
                 WHERE recorded_at >= %(start)s AND recorded_at < %(end)s
                 ORDER BY recorded_at, id""",  # noqa: S608 - constant column list
-            {"start": start, "end": end},
-        )
-        yield from cur
+        {"start": start, "end": end},
+    )

@@ -25,7 +25,6 @@ COLUMNS = (
     "started_at",
     "completed_at",
 )
-FETCH_ROWS = 2000
 
 
 def rows(
@@ -33,13 +32,11 @@ def rows(
 ) -> Iterator[dict[str, Any]]:
     """Tasks created in [start, end), oldest first; only `owner`'s when given. `conn` must be
     in a transaction (see db.dedicated)."""
-    with conn.cursor(name="tasks_export") as cur:
-        cur.itersize = FETCH_ROWS
-        cur.execute(
-            f"""SELECT {", ".join(COLUMNS)} FROM tasks
+    return db.stream(
+        conn,
+        f"""SELECT {", ".join(COLUMNS)} FROM tasks
                 WHERE created_at >= %(start)s AND created_at < %(end)s
                   AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
                 ORDER BY created_at, id""",  # noqa: S608 - constant column list
-            {"start": start, "end": end, "owner": owner},
-        )
-        yield from cur
+        {"start": start, "end": end, "owner": owner},
+    )

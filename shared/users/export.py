@@ -22,7 +22,6 @@ COLUMNS = (
     "updated_at",
     "last_login_at",
 )
-FETCH_ROWS = 2000
 
 
 def active_role(user_id: UUID) -> Role | None:
@@ -37,12 +36,10 @@ def active_role(user_id: UUID) -> Role | None:
 
 def rows(conn: db.Connection, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
     """Users created in [start, end), oldest first. `conn` must be in a transaction."""
-    with conn.cursor(name="users_export") as cur:
-        cur.itersize = FETCH_ROWS
-        cur.execute(
-            f"""SELECT {", ".join(COLUMNS)} FROM users
+    return db.stream(
+        conn,
+        f"""SELECT {", ".join(COLUMNS)} FROM users
                 WHERE created_at >= %(start)s AND created_at < %(end)s
                 ORDER BY created_at, id""",  # noqa: S608 - constant column list
-            {"start": start, "end": end},
-        )
-        yield from cur
+        {"start": start, "end": end},
+    )
