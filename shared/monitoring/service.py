@@ -207,22 +207,50 @@ def list_events(
     tags: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     visible, params = ownership.SOURCES.readable("source", user)
+    return _recent_page(
+        "events",
+        EVENT_COLUMNS,
+        visible,
+        params,
+        page,
+        equals={"event_type": event_type, "source": source, "level": level},
+        contains=("tags", tags),
+        start_time=start_time,
+        end_time=end_time,
+    )
+
+
+def _recent_page(
+    table: str,
+    columns: sql.Composable,
+    visible: sql.Composable,
+    params: dict[str, Any],
+    page: Page,
+    *,
+    equals: dict[str, str | None],
+    contains: tuple[str, dict[str, str] | None],
+    start_time: datetime | None,
+    end_time: datetime | None,
+) -> list[dict[str, Any]]:
+    """One page of `table`, newest first: the caller's visibility rule, exact-match filters,
+    a JSONB containment filter and a time window, in one parameterised query."""
     conditions: list[sql.Composable] = [visible]
-    for column, value in (("event_type", event_type), ("source", source), ("level", level)):
+    for column, value in equals.items():
         if value is not None:
             conditions.append(
                 sql.SQL("{} = %({})s").format(sql.Identifier(column), sql.SQL(column))
             )
             params[column] = value
     _time_bounds(conditions, params, start_time, end_time)
-    if tags:
-        conditions.append(sql.SQL("tags @> %(tags)s"))
-        params["tags"] = Jsonb(tags)
+    json_column, wanted = contains
+    if wanted:
+        conditions.append(sql.SQL("{} @> %(contains)s").format(sql.Identifier(json_column)))
+        params["contains"] = Jsonb(wanted)
     params.update(limit=page.limit, offset=page.offset)
     query = sql.SQL(
-        "SELECT {cols} FROM events{where} ORDER BY recorded_at DESC, id"
+        "SELECT {cols} FROM {table}{where} ORDER BY recorded_at DESC, id"
         " LIMIT %(limit)s OFFSET %(offset)s"
-    ).format(cols=EVENT_COLUMNS, where=_where(conditions))
+    ).format(cols=columns, table=sql.Identifier(table), where=_where(conditions))
     return db.connection().execute(query, params).fetchall()
 
 
@@ -296,23 +324,17 @@ def list_metrics(
     labels: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     visible, params = ownership.METRIC_NAMES.readable("name", user)
-    conditions: list[sql.Composable] = [visible]
-    if name is not None:
-        conditions.append(sql.SQL("name = %(name)s"))
-        params["name"] = name
-    if metric_type is not None:
-        conditions.append(sql.SQL("metric_type = %(metric_type)s"))
-        params["metric_type"] = metric_type
-    _time_bounds(conditions, params, start_time, end_time)
-    if labels:
-        conditions.append(sql.SQL("labels @> %(labels)s"))
-        params["labels"] = Jsonb(labels)
-    params.update(limit=page.limit, offset=page.offset)
-    query = sql.SQL(
-        "SELECT {cols} FROM metrics{where} ORDER BY recorded_at DESC, id"
-        " LIMIT %(limit)s OFFSET %(offset)s"
-    ).format(cols=METRIC_COLUMNS, where=_where(conditions))
-    return db.connection().execute(query, params).fetchall()
+    return _recent_page(
+        "metrics",
+        METRIC_COLUMNS,
+        visible,
+        params,
+        page,
+        equals={"name": name, "metric_type": metric_type},
+        contains=("labels", labels),
+        start_time=start_time,
+        end_time=end_time,
+    )
 
 
 def stats() -> dict[str, int]:
