@@ -17,10 +17,11 @@ run: bootstrap ## the whole system on http://localhost:3000
 test: bootstrap ## the full test suite against a real PostgreSQL
 	$(VENV)/pytest -n auto -p no:cacheprovider $(ARGS)
 
-lint: bootstrap ## ruff and mypy --strict
+lint: bootstrap ## ruff, mypy --strict and the import layers (docs/architecture.md)
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
+	$(VENV)/lint-imports
 
 check-template: bootstrap ## cfn-lint, sam validate --lint, sam build (no Docker), build checks
 	$(VENV)/cfn-lint template.yaml

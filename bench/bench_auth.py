@@ -1,4 +1,4 @@
-"""Auth: login latency (Argon2id at the reference parameters), warm authenticated GET /auth/me
+"""Auth: login latency (Argon2id at the production parameters), warm authenticated GET /auth/me
 through the Lambda handler, and SQL round trips per authenticated request.
 
 Targets: 1 round trip for the principal (2 at most when last_activity_at is written);
@@ -40,7 +40,7 @@ def _count_statements(call: Callable[[], Any]) -> int:
 def main() -> None:
     with bench_database() as url:
         use_environment(url)
-        os.environ["ARGON2_FAST_IN_TESTS"] = "false"  # measure the reference Argon2id cost
+        os.environ["ARGON2_FAST_IN_TESTS"] = "false"  # measure the production Argon2id cost
         from functions.auth.handler import handler
         from shared import db
 

@@ -177,7 +177,7 @@ def bench_worker(url: str) -> dict[str, str]:
 def main() -> None:
     with bench_database() as url, moto_sqs() as urls:
         use_environment(url)
-        from shared.deploy import apply
+        from shared.jobs.deploy import apply
 
         apply(url)
         rows = bench_create(url, urls)

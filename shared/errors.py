@@ -51,10 +51,6 @@ class NotFound(AppError):
     status, code, default_message = 404, "NOT_FOUND", "The requested resource was not found"
 
 
-class UserNotFound(AppError):
-    status, code, default_message = 404, "USER_NOT_FOUND", "User not found"
-
-
 class MethodNotAllowed(AppError):
     status, code, default_message = 405, "METHOD_NOT_ALLOWED", "Method not allowed"
 

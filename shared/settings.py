@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     )
     initial_admin_password: str | None = Field(default=None, repr=False)
 
-    # Identity: sessions (SPEC B §4), brute-force throttling (A2.9).
+    # Identity: sessions, brute-force throttling.
     session_hours: int = Field(default=24, ge=1)
     refresh_min_interval_minutes: int = Field(default=5, ge=0)
     refresh_extend_hours: int = Field(default=24, ge=1)
@@ -84,8 +84,8 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_ip: int = Field(default=50, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
-    # Only honoured when ENVIRONMENT=test: Argon2id at the reference cost (m=19456 KiB, t=2)
-    # makes every test that logs in slow. Every other environment uses the reference parameters.
+    # Only honoured when ENVIRONMENT=test: Argon2id at the production cost (m=19456 KiB, t=2)
+    # makes every test that logs in slow. Every other environment uses the production parameters.
     argon2_fast_in_tests: bool = True
 
     # Monitoring (shared/monitoring). Request metrics are flushed to the metrics table at most

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import uuid
 
-from shared.auth import sessions
-from shared.auth.principal import AuthUser, Role
-from shared.users import service as users
+from shared.identity import sessions, users
+from shared.identity.principal import AuthUser, Role
 
 DEFAULT_PASSWORD = "SecurePass123!"
 

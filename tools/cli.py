@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from tools import cli_admin
+from tools.cli_common import database_url
 
 app = typer.Typer(no_args_is_help=True, help="Serverless Starter operator CLI.")
 migrate_app = typer.Typer(no_args_is_help=True, help="Apply, revert and inspect migrations.")
@@ -24,19 +25,6 @@ for _name, _command in cli_admin.ADMIN_COMMANDS.items():
     admin_app.command(_name)(_command)
 app.command("health-check")(cli_admin.health_check)
 app.add_typer(cli_admin.tasks_app, name="tasks")
-
-
-def database_url() -> str:
-    """DATABASE_URL, else the local stack's database (started if needed)."""
-    from shared.settings import get_settings
-
-    url = get_settings().database_url
-    if url:
-        return url
-    from tools import pg
-
-    cluster = pg.start(pg.data_dir_for("pg"))
-    return pg.ensure_database(cluster, "starter")
 
 
 @app.command("export-openapi")
@@ -145,9 +133,9 @@ def create_admin(
     import psycopg
     from psycopg.rows import dict_row
 
-    from shared.auth.principal import Role
     from shared.errors import AppError
-    from shared.users import service
+    from shared.identity import users as service
+    from shared.identity.principal import Role
 
     with psycopg.connect(database_url(), autocommit=True, row_factory=dict_row) as conn:
         try:

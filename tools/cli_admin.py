@@ -1,4 +1,4 @@
-"""The operator commands of `starter`: task administration (SPEC B §12), health-check and
+"""The operator commands of `starter`: task administration, health-check and
 `tasks submit`. Registered on the CLI's groups by tools/cli.py. Each command prints a table for
 people or, with --json, one JSON document for machines; bulk operations show a progress bar on
 stderr. Bad input or an unreachable database end with a clear message and a non-zero exit."""
@@ -7,30 +7,21 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from shared.tasks.states import TaskStatus
+from tools.cli_common import JsonOption, database, database_url, emit_json, fail, progress, table
+
 tasks_app = typer.Typer(no_args_is_help=True, help="Submit tasks (operators).")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S"]
 BATCH = 500
-
-
-class TaskStatus(StrEnum):  # shared.tasks.service.STATUSES (a test keeps them equal)
-    PENDING = "pending"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    RETRYING = "retrying"
 
 
 class Priority(StrEnum):  # shared.tasks.service.PRIORITIES
@@ -38,63 +29,6 @@ class Priority(StrEnum):  # shared.tasks.service.PRIORITIES
     NORMAL = "normal"
     HIGH = "high"
     CRITICAL = "critical"
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-@contextmanager
-def database() -> Iterator[None]:
-    """Point shared.db at the CLI's database; turn database trouble into a clear exit 1."""
-    import psycopg
-
-    from shared import db
-    from shared.errors import AppError
-    from shared.settings import get_settings
-    from tools.cli import database_url
-
-    try:
-        url = database_url()
-        if os.environ.get("DATABASE_URL") != url:
-            os.environ["DATABASE_URL"] = url
-            get_settings.cache_clear()
-            db.reset()
-        yield
-    except psycopg.errors.UndefinedTable:
-        raise fail("the database has no schema: run `starter migrate up`") from None
-    except psycopg.OperationalError as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise fail(f"cannot reach the database: {first}") from None
-    except AppError as error:
-        raise fail(error.message) from None
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
-
-
-def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    cells = [[_text(r.get(c)) for c in columns] for r in rows]
-    widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True))]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def emit_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, default=str))
-
-
-def progress(total: int, label: str) -> Any:
-    return typer.progressbar(length=total, label=label, file=sys.stderr)
 
 
 # ---- admin ---------------------------------------------------------------------------------
@@ -129,14 +63,14 @@ def task_stats(
     tag: Annotated[str | None, typer.Option(help="Only tasks whose metadata tag is this.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Task counts by status and the average completion time."""
-    from shared.tasks import operations
+    """Task counts by status and the average run time of completed tasks."""
+    from shared.tasks import service
 
     with database():
-        stats = operations.tag_stats(tag)
-    counts: dict[str, int] = stats["counts"]
-    total = sum(counts.values())
-    avg = stats["avg_completion_seconds"]
+        stats = service.stats(tag)
+    counts = {s.value: stats[s.value] for s in TaskStatus if stats[s.value]}
+    total = stats["total"]
+    avg = None if stats["avg_duration_ms"] is None else stats["avg_duration_ms"] / 1000
     if as_json:
         emit_json({"tag": tag, "counts": counts, "total": total, "avg_completion_seconds": avg})
         return
@@ -149,7 +83,7 @@ def task_stats(
 
 def clear_completed(
     older_than_days: Annotated[
-        int, typer.Option(min=0, help="Only tasks last updated more than this many days ago.")
+        int, typer.Option(min=0, help="Only tasks finished more than this many days ago.")
     ] = 7,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count only.")] = False,
     include_failed: Annotated[bool, typer.Option("--include-failed")] = False,
@@ -157,17 +91,18 @@ def clear_completed(
     as_json: JsonOption = False,
 ) -> None:
     """Delete completed (and optionally failed/cancelled) tasks."""
-    from shared.tasks import operations
+    from shared.tasks import service
 
-    statuses = ["completed"]
-    statuses += ["failed"] if include_failed else []
-    statuses += ["cancelled"] if include_cancelled else []
+    statuses = [TaskStatus.COMPLETED]
+    statuses += [TaskStatus.FAILED] if include_failed else []
+    statuses += [TaskStatus.CANCELLED] if include_cancelled else []
+    cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
     with database():
-        count = operations.count_finished(statuses, older_than_days)
+        count = service.count_finished(statuses, cutoff)
         deleted = 0
         if not dry_run and count:
             with progress(count, "Deleting tasks") as bar:
-                for n in operations.delete_finished(statuses, older_than_days, BATCH):
+                for n in service.delete_finished(statuses, cutoff, BATCH):
                     deleted += n
                     bar.update(n)
     if as_json:
@@ -240,7 +175,6 @@ def health_check(as_json: JsonOption = False) -> None:
     from shared import db
     from shared.health import service
     from shared.settings import get_settings
-    from tools.cli import database_url
 
     try:
         url = database_url()

@@ -1,6 +1,5 @@
-from shared.auth.routes import router
-from shared.http.app import create_app
-from shared.lambda_http import http_handler
+from shared.app import create_app, http_handler
+from shared.identity.auth_routes import router
 
 app = create_app(router, title="auth")
 handler = http_handler(app)

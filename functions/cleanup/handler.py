@@ -2,7 +2,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.cleanup import run
+from shared.jobs.cleanup import run
 from shared.observability import instrumented
 
 

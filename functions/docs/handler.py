@@ -1,6 +1,5 @@
+from shared.app import create_app, http_handler
 from shared.docs.routes import router
-from shared.http.app import create_app
-from shared.lambda_http import http_handler
 
 app = create_app(router, title="docs")
 handler = http_handler(app)

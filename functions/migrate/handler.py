@@ -5,8 +5,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import custom_resource, deploy
+from shared import custom_resource
 from shared.db import conninfo
+from shared.jobs import deploy
 from shared.observability import instrumented
 from shared.settings import get_settings
 

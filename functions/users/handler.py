@@ -1,6 +1,5 @@
-from shared.http.app import create_app
-from shared.lambda_http import http_handler
-from shared.users.routes import router
+from shared.app import create_app, http_handler
+from shared.identity.users_routes import router
 
 app = create_app(router, title="users")
 handler = http_handler(app)

@@ -9,15 +9,16 @@ from uuid import UUID
 from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
-from shared.auth.dependencies import AdminUser
 from shared.health import service as health
 from shared.health.routes import DetailedHealth, detailed_envelope
-from shared.http.app import group_router
-from shared.http.envelope import Envelope, Timestamp, ok
-from shared.http.pagination import Page, pagination
-from shared.users import audit
-from shared.users import service as users
-from shared.users.models import UserStats
+from shared.http.envelope import Envelope, ok
+from shared.http.pagination import pagination
+from shared.http.routing import group_router
+from shared.identity import audit, users
+from shared.identity.dependencies import AdminUser
+from shared.identity.models import UserStats
+from shared.paging import Page
+from shared.timestamps import Timestamp
 
 router = group_router("/api/v1/admin", "Admin")
 

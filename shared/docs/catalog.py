@@ -14,8 +14,8 @@ from shared.settings import get_settings
 # Every resource group's router module. A new group adds one line here.
 GROUP_ROUTER_MODULES: tuple[str, ...] = (
     "shared.health.routes",
-    "shared.auth.routes",
-    "shared.users.routes",
+    "shared.identity.auth_routes",
+    "shared.identity.users_routes",
     "shared.admin.routes",
     "shared.tasks.routes",
     "shared.monitoring.routes",

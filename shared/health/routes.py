@@ -9,9 +9,10 @@ from pydantic import BaseModel
 
 from shared.errors import ServiceUnhealthy
 from shared.health import service
-from shared.http.app import group_router
-from shared.http.envelope import Envelope, Timestamp, ok
+from shared.http.envelope import Envelope, ok
+from shared.http.routing import group_router
 from shared.settings import get_settings
+from shared.timestamps import Timestamp
 
 router = group_router("/api/v1/health", "Health")
 

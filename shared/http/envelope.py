@@ -1,21 +1,12 @@
-"""The success and error envelopes, and the one timestamp format every response uses."""
+"""The success and error envelopes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, PlainSerializer
+from pydantic import BaseModel
 
 from shared.errors import AppError
-
-
-def format_timestamp(value: datetime) -> str:
-    """RFC 3339 UTC with microseconds and Z: fixed width, so strings compare like times."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-Timestamp = Annotated[datetime, PlainSerializer(format_timestamp, return_type=str)]
 
 
 class Envelope[T](BaseModel):

@@ -3,18 +3,13 @@
 # No `from __future__ import annotations`: FastAPI must see the closure's bounds at runtime.
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Query
 
+from shared.paging import Page
+
 MAX_OFFSET = 10_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    limit: int
-    offset: int
 
 
 def pagination(default_limit: int = 50, max_limit: int = 1000) -> Callable[..., Page]:

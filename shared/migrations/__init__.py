@@ -20,6 +20,12 @@ ADVISORY_LOCK_KEY = 7_246_413_001  # arbitrary, stable: "serverless-starter migr
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(up|down)\.sql$")
 
 
+def _statements(text: str) -> str:
+    """The SQL without whole-line `--` comments, blank lines and trailing spaces."""
+    lines = (line.rstrip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line and not line.lstrip().startswith("--"))
+
+
 class MigrationError(RuntimeError):
     pass
 
@@ -33,7 +39,8 @@ class Migration:
 
     @property
     def checksum(self) -> str:
-        return hashlib.sha256(self.up_sql.encode()).hexdigest()
+        """Of the statements only: a comment can be reworded without failing the next deploy."""
+        return hashlib.sha256(_statements(self.up_sql).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from shared import db
-from shared.auth.principal import AuthUser
 from shared.errors import NotFound, ValidationFailed
-from shared.http.pagination import Page
+from shared.identity.principal import AuthUser
 from shared.monitoring import rules
+from shared.paging import Page
 
 ALERT_COLUMNS = sql.SQL(
     "id, name, description, query, rule_source, filters, aggregation, window_minutes, comparator,"

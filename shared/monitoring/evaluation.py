@@ -1,4 +1,4 @@
-"""The alert evaluator, run by EventBridge every minute (A2.11).
+"""The alert evaluator, run by EventBridge every minute.
 
 The tick is the schedule's `time` (the minute it was due), and it is also the evaluator's clock:
 windows end at the tick and `for_minutes` counts ticks, so a late or repeated delivery computes
@@ -17,11 +17,11 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from shared import db
-from shared.http.envelope import format_timestamp
 from shared.monitoring import incidents, notify, service
 from shared.monitoring.alerts import ALERT_COLUMNS, rule_of
 from shared.monitoring.rules import Rule
 from shared.observability import logger
+from shared.timestamps import format_timestamp
 
 SOURCE = "monitoring-alerts"
 _AGGREGATES = {
@@ -109,7 +109,8 @@ def tick_of(event: dict[str, Any]) -> datetime:
     return when.astimezone(UTC).replace(second=0, microsecond=0)
 
 
-def evaluate_all(tick: datetime) -> TickReport:
+def evaluate_all(tick: datetime, send: notify.Sender) -> TickReport:
+    """Evaluate every active or silenced rule; `send` delivers each due notification."""
     report = TickReport()
     candidates = db.connection().execute(
         sql.SQL(
@@ -118,7 +119,7 @@ def evaluate_all(tick: datetime) -> TickReport:
     )
     for candidate in candidates.fetchall():
         try:
-            step = _evaluate(candidate, tick)
+            step = _evaluate(candidate, tick, send)
         except Exception as error:  # one broken rule must not stop the others
             report.failed += 1
             _record_failure(candidate["id"], tick, "evaluation", error)
@@ -140,7 +141,7 @@ def _value(conn: db.Connection, rule: Rule, tick: datetime) -> float | None:
     return None if row is None else next(iter(row.values()))
 
 
-def _evaluate(candidate: dict[str, Any], tick: datetime) -> Step | None:
+def _evaluate(candidate: dict[str, Any], tick: datetime, send: notify.Sender) -> Step | None:
     """The rule's step for this tick, or None when the tick was already applied. One statement
     locks the rule and computes its value; prepare=False because a generic plan, blind to the
     filter values, can be far worse than the custom one."""
@@ -175,9 +176,10 @@ def _evaluate(candidate: dict[str, Any], tick: datetime) -> Step | None:
         )
         if step.transition is not None:
             _record_transition(alert, step.transition, value, tick)
-    if step.transition is not None and alert["status"] != "silenced":
+    due = None if step.transition is None else notify.of_alert(alert, step.transition, value, tick)
+    if due is not None and alert["status"] != "silenced":
         try:
-            notify.notify(alert, step.transition, value, tick)
+            send(due)
         except Exception as error:  # the transition stands; the failure is visible on the rule
             _record_failure(alert["id"], tick, "notification", error)
     return step

@@ -1,4 +1,4 @@
-"""Incidents and their timelines (SPEC B §8.5 with the A2.6, A2.7 and A2.12 fixes)."""
+"""Incidents and their timelines."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from shared import db
-from shared.auth.principal import AuthUser
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shared.http.pagination import Page
+from shared.identity.principal import AuthUser
 from shared.monitoring import ownership
+from shared.paging import Page
 
 INCIDENT_COLUMNS = sql.SQL(
     "id, title, description, severity, status, started_at, resolved_at, root_cause,"

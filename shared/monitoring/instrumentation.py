@@ -1,4 +1,4 @@
-"""Built-in request instrumentation (A2.13), called by the shared HTTP middleware.
+"""Built-in request instrumentation, called by the shared HTTP middleware.
 
 Every request emits Powertools metrics (CloudWatch EMF, written with the invocation's log line)
 and adds to in-memory totals per (method, route, status). The totals are written to the metrics

@@ -1,57 +1,64 @@
-"""The one notification call: an alert transition becomes an email or webhook task.
+"""What an alert transition asks to be told, and to whom.
 
-Submitted after the transition's transaction commits: the task engine sends to SQS as part of
-`submit`, which must not happen before the task row is visible to the worker. The cost: if the
-function dies between that commit and the submit, this one notification is lost (the transition,
-its event and incident are kept). A transactional enqueue in the task engine would close the gap.
+Monitoring decides *that* a notification is due; how it is delivered (a task of the task engine)
+is decided one layer up, in `shared.jobs.alerting`, so monitoring never imports the task engine.
+The notification is handed over after the transition's transaction commits: a function that dies
+in between loses this one notification (the transition, its event and incident are kept).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from shared.http.envelope import format_timestamp
 
-EMAIL_TASK = "email"
-WEBHOOK_TASK = "webhook"
+@dataclass(frozen=True, slots=True)
+class Notification:
+    alert_id: UUID
+    name: str
+    query: str
+    transition: str  # "firing" | "resolved"
+    value: float | None
+    threshold: float
+    tick: datetime
+    created_by: UUID | None
+    email: str | None
+    webhook_url: str | None
+
+    @property
+    def summary(self) -> str:
+        return describe_values(self.name, self.transition, self.query, self.value)
+
+
+Sender = Callable[[Notification], None]
+
+
+def describe_values(name: str, transition: str, query: str, value: float | None) -> str:
+    return f"Alert '{name}' {transition}: {query} (value {value})"
 
 
 def describe(alert: dict[str, Any], transition: str, value: float | None) -> str:
-    return f"Alert '{alert['name']}' {transition}: {alert['query']} (value {value})"
+    return describe_values(alert["name"], transition, alert["query"], value)
 
 
-def notify(alert: dict[str, Any], transition: str, value: float | None, tick: datetime) -> None:
-    """Enqueue the rule's notification, if it has one. Raises what the task engine raises."""
-    from shared.tasks import service as tasks  # only a transition pays for the task engine
-
-    metadata = {
-        "alert_id": str(alert["id"]),
-        "transition": transition,
-        "tick": format_timestamp(tick),
-    }
-    if alert["notify_email"]:
-        payload: dict[str, Any] = {
-            "to": alert["notify_email"],
-            "subject": f"[{transition.upper()}] {alert['name']}",
-            "body": describe(alert, transition, value),
-        }
-        task_type = EMAIL_TASK
-    elif alert["notify_webhook_url"]:
-        payload = {
-            "url": alert["notify_webhook_url"],
-            "method": "POST",
-            "payload": {
-                **metadata,
-                "name": alert["name"],
-                "query": alert["query"],
-                "value": value,
-                "threshold": alert["threshold_value"],
-            },
-        }
-        task_type = WEBHOOK_TASK
-    else:
-        return
-    tasks.submit(
-        task_type, payload, priority="high", metadata=metadata, created_by=alert["created_by"]
+def of_alert(
+    alert: dict[str, Any], transition: str, value: float | None, tick: datetime
+) -> Notification | None:
+    """The rule's notification for this transition, or None when it has no target."""
+    if not (alert["notify_email"] or alert["notify_webhook_url"]):
+        return None
+    return Notification(
+        alert_id=alert["id"],
+        name=alert["name"],
+        query=alert["query"],
+        transition=transition,
+        value=value,
+        threshold=alert["threshold_value"],
+        tick=tick,
+        created_by=alert["created_by"],
+        email=alert["notify_email"],
+        webhook_url=alert["notify_webhook_url"],
     )

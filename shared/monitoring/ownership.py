@@ -1,4 +1,4 @@
-"""Who owns an event source or a metric name (SPEC B §8.2-8.3, A2.12).
+"""Who owns an event source or a metric name.
 
 One set of rules serves writes (checked in Python before an insert) and reads (the same rules as a
 SQL predicate, so a regular user lists only what they could have written). Moderators and up are
@@ -12,8 +12,8 @@ from typing import Any
 
 from psycopg import sql
 
-from shared.auth.principal import AuthUser
 from shared.errors import Forbidden
+from shared.identity.principal import AuthUser
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Rules:
     separator_free_is_shared: bool  # sources without "-" belong to everyone
 
     def allows(self, value: str, user: AuthUser) -> bool:
-        """Rules in the reference's order; the first that matches decides."""
+        """Rules in order; the first that matches decides."""
         sep = self.separator
         if value.startswith(self.denied_prefixes):
             return False

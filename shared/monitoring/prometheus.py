@@ -1,4 +1,4 @@
-"""Prometheus text exposition format 0.0.4 (SPEC B §8.7, made well formed per A2.12).
+"""Prometheus text exposition format 0.0.4.
 
 Names and label names are mapped into the Prometheus charset, label values escaped, labels sorted,
 and each series (sanitised name + label set) carries one sample: its latest within 24 hours, read

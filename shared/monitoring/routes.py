@@ -10,12 +10,14 @@ from fastapi import Depends, Header, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
-from shared.auth.dependencies import CurrentUser, ModeratorUser
-from shared.auth.principal import AuthUser
-from shared.http.app import group_router
-from shared.http.envelope import Envelope, Timestamp, ok
-from shared.http.pagination import Page, pagination
+from shared.http.envelope import Envelope, ok
+from shared.http.pagination import pagination
+from shared.http.routing import group_router
+from shared.identity.dependencies import CurrentUser, ModeratorUser
+from shared.identity.principal import AuthUser
 from shared.monitoring import alerts, incidents, prometheus, service, tag_filter
+from shared.paging import Page
+from shared.timestamps import Timestamp
 
 router = group_router("/api/v1/monitoring", "Monitoring")
 
@@ -30,7 +32,7 @@ ListPage = Annotated[Page, Depends(pagination(50, 1000))]
 
 
 class EventIn(BaseModel):
-    event_type: str  # free text: checked after the source rule, like the reference
+    event_type: str  # free text: checked after the source rule, so a bad source is the error shown
     source: str
     message: str | None = None
     level: str | None = None

@@ -1,5 +1,5 @@
-"""Alert rules are structured data (A2.11), never SQL. This module validates a rule and converts it
-to and from the small text grammar the reference's `query` field is accepted in:
+"""Alert rules are structured data, never SQL. This module validates a rule and converts it
+to and from the small text grammar the legacy `query` field is accepted in:
 
     query       := target [aggregation] [window] comparator threshold
     target      := "metric:" NAME ["{" LABEL "=" VALUE ("," LABEL "=" VALUE)* "}"]

@@ -1,7 +1,7 @@
-"""Events, metrics and the monitoring counters (SPEC B §8.2, §8.3, §8.6; A2.12).
+"""Events, metrics and the monitoring counters.
 
 `record_events` (and `record_event`, its one-event form) is the one way other modules (alert
-evaluator, instrumentation, the task engine through `record_task_events`) write an event: one
+evaluator, instrumentation, the task engine's lifecycle) write an event: one
 round trip per call, with no ownership check because the caller is the system, not a user.
 """
 
@@ -19,12 +19,12 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from shared import db
-from shared.auth.principal import AuthUser
 from shared.errors import NotFound, ValidationFailed
+from shared.identity.principal import AuthUser
 from shared.monitoring import ownership
 
 if TYPE_CHECKING:  # importing it pulls in FastAPI (~0.5 s): the worker records events without it
-    from shared.http.pagination import Page
+    from shared.paging import Page
 
 EVENT_TYPES = ("log", "metric", "trace", "alert")
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary")
@@ -36,7 +36,7 @@ METRIC_COLUMNS = sql.SQL("id, name, metric_type, value, labels, recorded_at, cre
 
 
 def json_size(value: Any) -> int:
-    """UTF-8 bytes of compact JSON, as the reference measures (SPEC B §17)."""
+    """UTF-8 bytes of compact JSON: the size limits are in bytes, not characters."""
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
@@ -52,7 +52,7 @@ def _validate_event(
     tags: dict[str, Any],
     payload: dict[str, Any],
 ) -> None:
-    """The reference's checks, in its order."""
+    """The checks in their documented order; the first failure is the message."""
     if _too_long(event_type, 50):
         raise ValidationFailed("event_type", "Event type too long (max 50 characters)")
     if _too_long(source, 200):
@@ -150,43 +150,6 @@ def record_event(
     payload: dict[str, Any] | None = None,
 ) -> None:
     record_events([SystemEvent(event_type, source, message, level, tags or {}, payload or {})])
-
-
-# The task engine's events. A `system-` source: only moderators and up can read them.
-TASKS_SOURCE = "system-tasks"
-TASK_LEVELS = {"failed": "error", "retrying": "warning"}  # any other status: info
-
-
-@dataclass(frozen=True, slots=True)
-class TaskTransition:
-    """A task lifecycle transition (A2.13): the task's new status and, when the status alone does
-    not say it, why (the attempt's outcome, `deferred`, `lease_expired`, `delivery_failed`...)."""
-
-    task_id: UUID | str
-    task_type: str
-    status: str
-    message: str | None = None
-    reason: str | None = None
-
-
-def _task_event(t: TaskTransition) -> SystemEvent:
-    """Tagged so alert rules can count by task, type, status or reason."""
-    tags = {"task_id": str(t.task_id), "task_type": t.task_type, "status": t.status}
-    if t.reason is not None:
-        tags["reason"] = t.reason
-    level = TASK_LEVELS.get(t.status, "info")
-    return SystemEvent("log", TASKS_SOURCE, t.message or f"Task {t.status}", level, tags)
-
-
-def record_task_events(transitions: Sequence[TaskTransition]) -> None:
-    """A batch of transitions (a worker batch, a sweep) in one round trip."""
-    record_events([_task_event(t) for t in transitions])
-
-
-def record_task_event(
-    task_id: UUID | str, task_type: str, status: str, message: str | None = None
-) -> None:
-    record_task_events([TaskTransition(task_id, task_type, status, message)])
 
 
 def _where(conditions: list[sql.Composable]) -> sql.Composable:
@@ -338,7 +301,7 @@ def list_metrics(
 
 
 def stats() -> dict[str, int]:
-    """SPEC B §8.6 in one query, plus how many rules are firing now."""
+    """The monitoring counters in one query, plus how many rules are firing now."""
     row = (
         db.connection()
         .execute(

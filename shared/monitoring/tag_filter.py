@@ -1,7 +1,7 @@
-"""The `key1:value1,key2:value2` filter syntax for event tags and metric labels (SPEC B §8.2).
+"""The `key1:value1,key2:value2` filter syntax for event tags and metric labels.
 
 Pairs combine with AND; values compare as strings (JSONB containment), so a numeric tag value
-never matches. Every violation is a 400 with the reference's exact message.
+never matches. Every violation is a 400 with a message naming the bad pair.
 """
 
 from __future__ import annotations

@@ -23,10 +23,25 @@ from uuid import UUID
 
 from shared import db
 from shared.settings import get_settings
+from shared.tasks.states import (
+    FINISHED,
+    WAITING,
+    TaskEvent,
+    TaskStatus,
+    sources,
+    sql_in,
+    sql_literal,
+    target,
+)
+
+_RUNNING = sql_literal(TaskStatus.RUNNING)
+_COMPLETED = sql_literal(TaskStatus.COMPLETED)
+_RETRYING = sql_literal(TaskStatus.RETRYING)
+_OUTCOMES = sql_in(target(e) for e in (TaskEvent.SUCCEED, TaskEvent.RETRY, TaskEvent.FAIL))
 
 LEASE_LOST = "Worker lease expired before the attempt finished"
 
-CLAIM_SQL = """
+CLAIM_SQL = f"""
 WITH msg AS (SELECT DISTINCT unnest(%(ids)s::uuid[]) AS id),
 cur AS (
     SELECT t.id, t.status, t.started_at, cb.open_until AS breaker_until
@@ -35,13 +50,13 @@ cur AS (
            ON cb.task_type = t.task_type AND cb.state = 'open' AND cb.open_until > now()
 ),
 claimed AS (
-    UPDATE tasks t SET status = 'running', started_at = now(),
+    UPDATE tasks t SET status = {_RUNNING}, started_at = now(),
            current_attempt = t.current_attempt + 1, enqueued_at = NULL,
            lease_expires_at = now() + make_interval(secs => t.timeout_seconds + %(margin)s)
     FROM cur
     WHERE t.id = cur.id AND cur.breaker_until IS NULL
-      AND ((t.status IN ('pending', 'retrying') AND t.scheduled_at <= now())
-           OR (t.status = 'running' AND t.lease_expires_at <= now()
+      AND ((t.status IN {sql_in(sources(TaskEvent.CLAIM))} AND t.scheduled_at <= now())
+           OR (t.status IN {sql_in(sources(TaskEvent.RECLAIM))} AND t.lease_expires_at <= now()
                AND t.current_attempt < t.max_attempts))
     RETURNING t.id, t.task_type, t.payload, t.current_attempt, t.max_attempts, t.retry_strategy,
               t.timeout_seconds, t.priority, t.started_at, t.created_by,
@@ -51,22 +66,23 @@ claimed AS (
 lost AS (
     INSERT INTO task_attempts (task_id, attempt, started_at, outcome, error)
     SELECT id, current_attempt - 1, previous_started_at, 'lease_expired', %(lease_lost)s
-    FROM claimed WHERE previous_status = 'running'
+    FROM claimed WHERE previous_status = {_RUNNING}
     ON CONFLICT DO NOTHING
 ),
 deferred AS (
-    UPDATE tasks t SET status = 'retrying', scheduled_at = cur.breaker_until, enqueued_at = NULL,
+    UPDATE tasks t SET status = {sql_literal(target(TaskEvent.DEFER))},
+           scheduled_at = cur.breaker_until, enqueued_at = NULL,
            last_error = 'Circuit breaker open for task type ' || t.task_type
                         || ': deferred without using an attempt'
     FROM cur
     WHERE t.id = cur.id AND cur.breaker_until IS NOT NULL
-      AND t.status IN ('pending', 'retrying') AND t.scheduled_at <= now()
+      AND t.status IN {sql_in(sources(TaskEvent.DEFER))} AND t.scheduled_at <= now()
     RETURNING t.id, t.task_type, t.scheduled_at, t.priority
 ),
 early AS (
     UPDATE tasks t SET enqueued_at = NULL
     FROM cur
-    WHERE t.id = cur.id AND t.status IN ('pending', 'retrying') AND t.scheduled_at > now()
+    WHERE t.id = cur.id AND t.status IN {sql_in(WAITING)} AND t.scheduled_at > now()
     RETURNING t.id, t.scheduled_at, t.priority
 )
 SELECT m.id, c.task_type, c.payload, c.current_attempt, c.max_attempts, c.retry_strategy,
@@ -79,9 +95,9 @@ LEFT JOIN claimed c USING (id)
 LEFT JOIN deferred d USING (id)
 LEFT JOIN early e USING (id)
 LEFT JOIN cur USING (id)
-"""
+"""  # noqa: S608 - status literals from the state machine
 
-COMPLETE_SQL = """
+COMPLETE_SQL = f"""
 WITH o AS (
     SELECT * FROM jsonb_to_recordset(%(outcomes)s::jsonb) AS x(
         id uuid, attempt int, status text, result jsonb, metadata jsonb, error text,
@@ -90,17 +106,18 @@ WITH o AS (
 done AS (
     UPDATE tasks t SET
         status = o.status,
-        result = CASE WHEN o.status = 'completed' THEN o.result ELSE t.result END,
-        metadata = t.metadata || COALESCE(o.metadata, '{}'::jsonb),
-        last_error = CASE WHEN o.status = 'completed' THEN t.last_error ELSE o.error END,
-        completed_at = CASE WHEN o.status IN ('completed', 'failed') THEN now() END,
-        scheduled_at = CASE WHEN o.status = 'retrying'
+        result = CASE WHEN o.status = {_COMPLETED} THEN o.result ELSE t.result END,
+        metadata = t.metadata || COALESCE(o.metadata, '{{}}'::jsonb),
+        last_error = CASE WHEN o.status = {_COMPLETED} THEN t.last_error ELSE o.error END,
+        completed_at = CASE WHEN o.status IN {sql_in(FINISHED)} THEN now() END,
+        scheduled_at = CASE WHEN o.status = {_RETRYING}
                             THEN now() + o.delay_ms * interval '1 millisecond'
                             ELSE t.scheduled_at END,
         lease_expires_at = NULL,
         enqueued_at = NULL
     FROM o
-    WHERE t.id = o.id AND t.status = 'running' AND t.current_attempt = o.attempt
+    WHERE t.id = o.id AND t.status = {_RUNNING} AND t.current_attempt = o.attempt
+      AND o.status IN {_OUTCOMES}
     RETURNING t.id, t.status, t.scheduled_at, t.priority
 ),
 attempts AS (
@@ -120,7 +137,7 @@ SELECT d.id, d.status, d.scheduled_at, d.priority, now() AS db_now,
        (SELECT count(*) FROM breakers) AS breakers_updated
 FROM done d
 RIGHT JOIN (SELECT 1) one ON true
-"""
+"""  # noqa: S608 - status literals from the state machine
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +208,7 @@ def claim(task_ids: Sequence[UUID]) -> ClaimResult:
 @dataclass(frozen=True, slots=True)
 class Outcome:
     claim: Claim
-    status: str  # completed | failed | retrying
+    status: TaskStatus  # the target of succeed, retry or fail
     outcome: str  # the attempt row's outcome
     duration_ms: int
     result: Any = None
@@ -265,6 +282,6 @@ def complete(outcomes: Sequence[Outcome]) -> Completion:
         [
             (r["id"], r["priority"], max(0.0, (r["scheduled_at"] - r["db_now"]).total_seconds()))
             for r in rows
-            if r["status"] == "retrying"
+            if r["status"] == TaskStatus.RETRYING
         ],
     )

@@ -1,6 +1,6 @@
 """Errors that belong to no task: malformed queue messages (worker or DLQ reconciler).
 
-Each becomes an `error`-level monitoring event from `system-tasks` (SPEC A3, A2.13), tagged with
+Each becomes an `error`-level monitoring event from `system-tasks`, tagged with
 the component and the SQS message id and carrying the start of the body, and a log line. A
 dead-lettered delivery of a real task is a lifecycle transition instead (`failed`, reason
 `delivery_failed`, level error; see lifecycle.py), so it is counted once.
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from shared.monitoring import service as monitoring
 from shared.observability import logger
+from shared.tasks import lifecycle
 
 MAX_BODY_CHARS = 4096
 
@@ -39,7 +40,7 @@ def record(errors: Sequence[TaskError]) -> None:
         [
             monitoring.SystemEvent(
                 "log",
-                monitoring.TASKS_SOURCE,
+                lifecycle.SOURCE,
                 e.error,
                 "error",
                 {"component": e.component, "message_id": e.message_id},

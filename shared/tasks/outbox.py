@@ -14,6 +14,7 @@ import psycopg
 from shared import db
 from shared.observability import logger
 from shared.tasks import queue
+from shared.tasks.states import WAITING, sql_in
 
 
 def dispatch(messages: Sequence[queue.Outgoing]) -> list[queue.Outgoing]:
@@ -30,9 +31,12 @@ def dispatch(messages: Sequence[queue.Outgoing]) -> list[queue.Outgoing]:
     return [m for m in messages if m.task_id in sent]
 
 
+_MARK_ENQUEUED = f"""UPDATE tasks SET enqueued_at = now()
+    WHERE id = ANY(%s) AND status IN {sql_in(WAITING)} AND enqueued_at IS NULL"""  # noqa: S608
+
+
 def mark_enqueued(conn: db.Connection, ids: Sequence[object]) -> None:
     conn.execute(
-        """UPDATE tasks SET enqueued_at = now()
-           WHERE id = ANY(%s) AND status IN ('pending', 'retrying') AND enqueued_at IS NULL""",
+        _MARK_ENQUEUED,
         (list(ids),),
     )

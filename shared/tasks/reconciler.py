@@ -18,15 +18,17 @@ from shared import db
 from shared.observability import logger
 from shared.tasks import error_log, lifecycle
 from shared.tasks.batch import WholeBatchProcessor
+from shared.tasks.states import TaskEvent, sources, sql_in, sql_literal, target
 from shared.tasks.worker import parse_task_id
 
-FAIL_SQL = """
+FAIL_SQL = f"""
 WITH m AS (SELECT * FROM unnest(%(ids)s::uuid[], %(receives)s::int[]) AS m(id, receives)),
 failed AS (
-    UPDATE tasks t SET status = 'failed', completed_at = now(), lease_expires_at = NULL,
+    UPDATE tasks t SET status = {sql_literal(target(TaskEvent.DEAD_LETTER))},
+           completed_at = now(), lease_expires_at = NULL,
            enqueued_at = NULL, last_error = 'delivery failed after ' || m.receives || ' receives'
     FROM m
-    WHERE t.id = m.id AND t.status NOT IN ('completed', 'failed', 'cancelled')
+    WHERE t.id = m.id AND t.status IN {sql_in(sources(TaskEvent.DEAD_LETTER))}
     RETURNING t.id, t.task_type, t.current_attempt, t.started_at, t.last_error
 ),
 attempt AS (
@@ -36,7 +38,7 @@ attempt AS (
     ON CONFLICT DO NOTHING
 )
 SELECT id, task_type, last_error FROM failed
-"""
+"""  # noqa: S608 - status literals from the state machine
 
 
 def reconcile(records: list[SQSRecord], remaining_seconds: float) -> set[str]:  # noqa: ARG001
@@ -75,7 +77,7 @@ def reconcile(records: list[SQSRecord], remaining_seconds: float) -> set[str]:  
             lifecycle.TaskTransition(
                 row["id"],
                 row["task_type"],
-                "failed",
+                target(TaskEvent.DEAD_LETTER),
                 f"Task failed: {row['last_error']}",
                 "delivery_failed",
             )

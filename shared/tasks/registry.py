@@ -81,7 +81,7 @@ MAX_NAME_BYTES = 128
 
 
 def valid_name(name: str) -> bool:
-    """SPEC B §7.3: 1-128 bytes of alphanumerics, underscores and hyphens."""
+    """Task type names: 1-128 bytes of alphanumerics, underscores and hyphens."""
     return 0 < len(name.encode()) <= MAX_NAME_BYTES and all(c.isalnum() or c in "_-" for c in name)
 
 

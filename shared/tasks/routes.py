@@ -1,4 +1,4 @@
-"""/api/v1/tasks: thin routes over shared.tasks.service (SPEC B §2 #26-#35, §7; A2.2-A2.6)."""
+"""/api/v1/tasks: thin routes over shared.tasks.service."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
-from shared.auth.dependencies import AdminUser, CurrentUser
 from shared.errors import Forbidden
-from shared.http.app import group_router
 from shared.http.envelope import Envelope, ok
-from shared.http.pagination import Page, pagination
+from shared.http.pagination import pagination
+from shared.http.routing import group_router
+from shared.identity.dependencies import AdminUser, CurrentUser
+from shared.paging import Page
 from shared.tasks import service
 from shared.tasks.schemas import (
     CreateTask,

@@ -1,5 +1,4 @@
-"""Request and response models of /api/v1/tasks (SPEC B §7.1, plus result, retry_strategy,
-timeout_seconds and, in the detail view, payload and attempts)."""
+"""Request and response models of /api/v1/tasks."""
 
 from __future__ import annotations
 
@@ -9,9 +8,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, field_validator
 
-from shared.http.envelope import Timestamp
+from shared.tasks.states import TaskStatus
+from shared.timestamps import Timestamp
 
-Status = Literal["pending", "running", "completed", "failed", "cancelled", "retrying"]
 Priority = Literal["low", "normal", "high", "critical"]
 
 
@@ -38,7 +37,7 @@ class CreateTask(BaseModel):
 class TaskOut(BaseModel):
     id: UUID
     task_type: str
-    status: Status
+    status: TaskStatus
     priority: Priority
     max_attempts: int
     current_attempt: int
@@ -57,7 +56,7 @@ class TaskOut(BaseModel):
     @field_validator("metadata", mode="before")
     @classmethod
     def _object_only(cls, value: Any) -> Any:
-        return value if isinstance(value, dict) else {}  # SPEC B §7.1
+        return value if isinstance(value, dict) else {}  # a non-object payload reads as empty
 
 
 class AttemptOut(BaseModel):

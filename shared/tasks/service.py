@@ -7,6 +7,7 @@ change made here (created, cancelled, retried) is reported to monitoring (lifecy
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,15 +17,21 @@ import psycopg
 from psycopg import sql
 
 from shared import db
-from shared.auth.principal import AuthUser
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed
+from shared.identity.principal import AuthUser
 from shared.settings import get_settings
-from shared.tasks import lifecycle, outbox, queue, registry, retry
+from shared.tasks import lifecycle, outbox, queue, registry, retry, states
+from shared.tasks.states import (
+    FINISHED,
+    WAITING,
+    TaskEvent,
+    TaskStatus,
+    refusal,
+    sql_in,
+    sql_literal,
+)
 
-STATUSES = ("pending", "running", "completed", "failed", "cancelled", "retrying")
 PRIORITIES = ("low", "normal", "high", "critical")
-FINISHED = ("completed", "failed", "cancelled")
-CANCELLABLE = ("pending", "retrying")
 
 MAX_PAYLOAD_BYTES = 1_048_576
 MAX_METADATA_KEY_BYTES = 128
@@ -44,7 +51,7 @@ ORDER = sql.SQL("ORDER BY priority_rank DESC, created_at, id")
 
 
 def compact_json(value: Any) -> str:
-    """SPEC B §17: sizes are UTF-8 bytes of compact JSON with non-ASCII kept as is.
+    """Sizes are UTF-8 bytes of compact JSON with non-ASCII kept as is.
     NaN and Infinity (which Python's parser lets through) are refused: they are not JSON."""
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
@@ -65,7 +72,7 @@ def _request_error(detail: str) -> ValidationFailed:
 
 
 def normalise_priority(value: Any) -> str:
-    """SPEC B §7.3: exactly low/high/critical keep their value; anything else is normal."""
+    """Exactly low/high/critical keep their value; anything else is normal."""
     return value if value in ("low", "high", "critical") else "normal"
 
 
@@ -120,7 +127,7 @@ def submit(
     timeout_seconds: int | None = None,
     created_by: UUID | None = None,
 ) -> dict[str, Any]:
-    """Validate (SPEC B §7.3 order), commit the row as "to be enqueued", then send it.
+    """Validate, commit the row as "to be enqueued", then send it.
 
     A failed send still returns the task: the sweeper enqueues it.
     """
@@ -141,7 +148,7 @@ def submit(
         if not 1 <= timeout <= MAX_TIMEOUT_SECONDS:
             raise ValidationFailed("timeout_seconds", "must be between 1 and 900 seconds")
     except ValidationFailed:
-        # The registration check comes first in the reference: keep its message for both faults.
+        # The registration check comes first: one message for both faults.
         if not _type_active(task_type):
             raise not_registered(task_type) from None
         raise
@@ -154,7 +161,11 @@ def submit(
     delay = (row["scheduled_at"] - row.pop("db_now")).total_seconds()
     outbox.dispatch([queue.Outgoing(row["id"], row["priority"], max(0.0, delay))])
     lifecycle.record(
-        [lifecycle.TaskTransition(row["id"], task_type, "pending", "Task created", "created")]
+        [
+            lifecycle.TaskTransition(
+                row["id"], task_type, TaskStatus.PENDING, "Task created", "created"
+            )
+        ]
     )
     return row
 
@@ -221,7 +232,6 @@ def _where(viewer: AuthUser, f: TaskFilter) -> tuple[sql.Composable, dict[str, A
     if owner is not None:
         conditions.append(sql.SQL("created_by = %(owner)s"))
         params["owner"] = owner
-    # Unknown status/priority values are ignored, as in the reference (SPEC B §7.4).
     if f.task_type is not None:
         # A name no type can have matches nothing (and keeps NUL bytes away from PostgreSQL).
         if registry.valid_name(f.task_type):
@@ -229,7 +239,7 @@ def _where(viewer: AuthUser, f: TaskFilter) -> tuple[sql.Composable, dict[str, A
             params["task_type"] = f.task_type
         else:
             conditions.append(sql.SQL("FALSE"))
-    if f.status in STATUSES:
+    if f.status in TaskStatus:
         conditions.append(sql.SQL("status = %(status)s"))
         params["status"] = f.status
     if f.priority in PRIORITIES:
@@ -247,8 +257,8 @@ def list_tasks(viewer: AuthUser, f: TaskFilter, limit: int, offset: int) -> list
 
 
 def dead_letter(viewer: AuthUser, limit: int, offset: int) -> list[dict[str, Any]]:
-    """Failed tasks, filtered per user in SQL so pages are full (the reference filtered after)."""
-    return list_tasks(viewer, TaskFilter(status="failed"), limit, offset)
+    """Failed tasks, filtered per user in SQL so every page is full."""
+    return list_tasks(viewer, TaskFilter(status=TaskStatus.FAILED), limit, offset)
 
 
 def get_task(viewer: AuthUser, task_id: UUID) -> dict[str, Any]:
@@ -292,29 +302,34 @@ def cancel(viewer: AuthUser, task_id: UUID) -> None:
     row = (
         db.connection()
         .execute(
-            """UPDATE tasks SET status = 'cancelled', completed_at = now(), enqueued_at = NULL
-           WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
-             AND status IN ('pending', 'retrying')
-           RETURNING id, task_type""",
+            _CANCEL,
             {"id": task_id, "owner": _owner(viewer)},
         )
         .fetchone()
     )
     if row is None:
         status = _current_status(viewer, task_id)
-        raise Conflict(
-            f"Task cannot be cancelled: its status is '{status}' "
-            "(only pending or retrying tasks can be cancelled)"
-        )
+        raise refusal(status, states.sources(TaskEvent.CANCEL), "cancelled")
     lifecycle.record(
-        [lifecycle.TaskTransition(row["id"], row["task_type"], "cancelled", "Task cancelled")]
+        [
+            lifecycle.TaskTransition(
+                row["id"], row["task_type"], TaskStatus.CANCELLED, "Task cancelled"
+            )
+        ]
     )
 
 
+_CANCEL = f"""UPDATE tasks SET status = {sql_literal(states.target(TaskEvent.CANCEL))},
+                  completed_at = now(), enqueued_at = NULL
+           WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
+             AND status IN {sql_in(states.sources(TaskEvent.CANCEL))}
+           RETURNING id, task_type"""  # noqa: S608 - status literals from the state machine
+
 # failed → pending with its attempts reset (history included); the caller enqueues it.
-_RESET_FAILED = """UPDATE tasks SET status = 'pending', current_attempt = 0, last_error = NULL,
-                          result = NULL, scheduled_at = now(), started_at = NULL,
-                          completed_at = NULL, enqueued_at = NULL, lease_expires_at = NULL"""
+_RESET_FAILED = f"""UPDATE tasks SET status = {sql_literal(states.target(TaskEvent.MANUAL_RETRY))},
+        current_attempt = 0, last_error = NULL, result = NULL, scheduled_at = now(),
+        started_at = NULL, completed_at = NULL, enqueued_at = NULL, lease_expires_at = NULL
+    WHERE status IN {sql_in(states.sources(TaskEvent.MANUAL_RETRY))} AND """  # noqa: S608
 
 
 def retry_task(viewer: AuthUser, task_id: UUID) -> None:
@@ -322,8 +337,7 @@ def retry_task(viewer: AuthUser, task_id: UUID) -> None:
     with db.transaction() as conn:
         row = conn.execute(
             _RESET_FAILED
-            + """ WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
-                    AND status = 'failed'
+            + """id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
                   RETURNING id, priority, task_type""",
             {"id": task_id, "owner": _owner(viewer)},
         ).fetchone()
@@ -331,9 +345,7 @@ def retry_task(viewer: AuthUser, task_id: UUID) -> None:
             conn.execute("DELETE FROM task_attempts WHERE task_id = %s", (task_id,))
     if row is None:
         status = _current_status(viewer, task_id)
-        raise Conflict(
-            f"Task cannot be retried: its status is '{status}' (only failed tasks can be retried)"
-        )
+        raise refusal(status, states.sources(TaskEvent.MANUAL_RETRY), "retried")
     outbox.dispatch([queue.Outgoing(row["id"], row["priority"])])
     lifecycle.record([_manual_retry(row)])
 
@@ -342,7 +354,7 @@ def _manual_retry(row: dict[str, Any]) -> lifecycle.TaskTransition:
     return lifecycle.TaskTransition(
         row["id"],
         row["task_type"],
-        "pending",
+        states.target(TaskEvent.MANUAL_RETRY),
         "Task retried manually: attempts reset",
         "manual_retry",
     )
@@ -353,9 +365,7 @@ def retry_failed(task_ids: list[UUID]) -> list[UUID]:
     ownership check. Tasks no longer failed are skipped; returns the ids re-enqueued."""
     with db.transaction() as conn:
         rows = conn.execute(
-            _RESET_FAILED
-            + """ WHERE id = ANY(%(ids)s) AND status = 'failed'
-                  RETURNING id, priority, task_type""",
+            _RESET_FAILED + "id = ANY(%(ids)s) RETURNING id, priority, task_type",
             {"ids": task_ids},
         ).fetchall()
         retried = [r["id"] for r in rows]
@@ -369,64 +379,67 @@ def delete(viewer: AuthUser, task_id: UUID) -> None:
     row = (
         db.connection()
         .execute(
-            """DELETE FROM tasks
+            f"""DELETE FROM tasks
            WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
-             AND status IN ('completed', 'failed', 'cancelled')
-           RETURNING id""",
+             AND status IN {sql_in(FINISHED)}
+           RETURNING id""",  # noqa: S608 - status literals from the state machine
             {"id": task_id, "owner": _owner(viewer)},
         )
         .fetchone()
     )
     if row is None:
         status = _current_status(viewer, task_id)
-        raise Conflict(
-            f"Task cannot be deleted: its status is '{status}' "
-            "(only completed, failed or cancelled tasks can be deleted)"
-        )
+        raise refusal(status, FINISHED, "deleted")
 
 
-STATS_SQL = """
+STATS_SQL = f"""
 WITH counts AS (
-    SELECT task_type, priority, status, count(*) AS n FROM tasks GROUP BY 1, 2, 3
+    SELECT task_type, priority, status, count(*) AS n FROM tasks
+    WHERE %(tag)s::text IS NULL OR metadata->>'tag' = %(tag)s
+    GROUP BY 1, 2, 3
 ), done AS (
     SELECT extract(epoch FROM completed_at - started_at) * 1000 AS ms
-    FROM tasks WHERE status = 'completed' AND started_at IS NOT NULL
+    FROM tasks WHERE status = {sql_literal(TaskStatus.COMPLETED)} AND started_at IS NOT NULL
+      AND (%(tag)s::text IS NULL OR metadata->>'tag' = %(tag)s)
 )
 SELECT
-    (SELECT COALESCE(json_object_agg(status, n), '{}') FROM
+    (SELECT COALESCE(json_object_agg(status, n), '{{}}') FROM
         (SELECT status, sum(n) AS n FROM counts GROUP BY status) s) AS by_status,
-    (SELECT COALESCE(json_object_agg(task_type, c), '{}') FROM
+    (SELECT COALESCE(json_object_agg(task_type, c), '{{}}') FROM
         (SELECT task_type, json_object_agg(status, n) AS c FROM
             (SELECT task_type, status, sum(n) AS n FROM counts GROUP BY 1, 2) x
          GROUP BY task_type) t) AS by_type,
-    (SELECT COALESCE(json_object_agg(priority, c), '{}') FROM
+    (SELECT COALESCE(json_object_agg(priority, c), '{{}}') FROM
         (SELECT priority, json_object_agg(status, n) AS c FROM
             (SELECT priority, status, sum(n) AS n FROM counts GROUP BY 1, 2) x
          GROUP BY priority) p) AS by_priority,
     (SELECT avg(ms) FROM done) AS avg_duration_ms,
     (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) FROM done) AS p95_duration_ms,
     (SELECT extract(epoch FROM now() - min(scheduled_at)) FROM tasks
-      WHERE status IN ('pending', 'retrying') AND scheduled_at <= now()) AS queue_lag_seconds
-"""
+      WHERE status IN {sql_in(WAITING)} AND scheduled_at <= now()
+        AND (%(tag)s::text IS NULL OR metadata->>'tag' = %(tag)s)) AS queue_lag_seconds
+"""  # noqa: S608 - status literals from the state machine
 
 
 def _status_counts(by_status: dict[str, int]) -> dict[str, int]:
-    counts = {s: int(by_status.get(s, 0)) for s in STATUSES}
+    counts = {s.value: int(by_status.get(s, 0)) for s in TaskStatus}
     return {"total": sum(counts.values()), **counts}
 
 
-def stats() -> dict[str, Any]:
-    row = db.connection().execute(STATS_SQL).fetchone()
+def stats(tag: str | None = None) -> dict[str, Any]:
+    """Counts by status, type and priority, durations and queue lag; the API's and the CLI's
+    (optionally only the tasks whose metadata `tag` is `tag`)."""
+    row = db.connection().execute(STATS_SQL, {"tag": tag}).fetchone()
     assert row is not None
     counts = _status_counts(row["by_status"])
-    finished = counts["completed"] + counts["failed"]
+    finished = counts[TaskStatus.COMPLETED] + counts[TaskStatus.FAILED]
     return {
         **counts,
         "by_type": {k: _status_counts(v) for k, v in sorted(row["by_type"].items())},
         "by_priority": {
             p: _status_counts(row["by_priority"].get(p, {})) for p in reversed(PRIORITIES)
         },
-        "success_rate": counts["completed"] / finished if finished else None,
+        "success_rate": counts[TaskStatus.COMPLETED] / finished if finished else None,
         "avg_duration_ms": _float(row["avg_duration_ms"]),
         "p95_duration_ms": _float(row["p95_duration_ms"]),
         "queue_lag_seconds": max(0.0, _float(row["queue_lag_seconds"]) or 0.0),
@@ -502,21 +515,46 @@ def sync_task_types(conninfo: str) -> list[str]:
 def purge_finished() -> int:
     """Hourly cleanup step: finished tasks older than TASK_RETENTION_DAYS."""
     days = get_settings().task_retention_days
-    return delete_finished_before(datetime.now(UTC) - timedelta(days=days))
+    return sum(delete_finished(FINISHED, datetime.now(UTC) - timedelta(days=days)))
 
 
-def delete_finished_before(cutoff: datetime, batch: int = 5000) -> int:
-    """Hard-delete finished tasks completed before `cutoff`, in batches (short locks)."""
-    total = 0
-    while True:
-        cur = db.connection().execute(
-            """DELETE FROM tasks WHERE id IN (
-                   SELECT id FROM tasks
-                   WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < %s
-                   LIMIT %s FOR UPDATE SKIP LOCKED)""",
-            (cutoff, batch),
+# The one retention rule: a task is as old as its finish (completed_at), whoever deletes it.
+_COUNT_FINISHED = (
+    "SELECT count(*) AS n FROM tasks WHERE status = ANY(%(statuses)s) AND completed_at < %(cutoff)s"
+)
+_DELETE_FINISHED = """DELETE FROM tasks WHERE id IN (
+    SELECT id FROM tasks WHERE status = ANY(%(statuses)s) AND completed_at < %(cutoff)s
+    LIMIT %(batch)s FOR UPDATE SKIP LOCKED)"""
+
+
+def _finished(statuses: Iterable[TaskStatus]) -> list[str]:
+    chosen = [s.value for s in statuses]
+    if not set(chosen) <= FINISHED:
+        raise ValueError(f"only finished tasks can be deleted, not {chosen}")
+    return chosen
+
+
+def count_finished(statuses: Iterable[TaskStatus], cutoff: datetime) -> int:
+    row = (
+        db.connection()
+        .execute(
+            _COUNT_FINISHED,
+            {"statuses": _finished(statuses), "cutoff": cutoff},
         )
-        total += cur.rowcount
+        .fetchone()
+    )
+    return int(row["n"]) if row else 0
+
+
+def delete_finished(
+    statuses: Iterable[TaskStatus], cutoff: datetime, batch: int = 5000
+) -> Iterator[int]:
+    """Hard-delete tasks in `statuses` (finished ones only) that finished before `cutoff`, in
+    batches (short locks); yields each batch's count, for a progress bar."""
+    params: dict[str, Any] = {"statuses": _finished(statuses), "cutoff": cutoff, "batch": batch}
+    while True:
+        cur = db.connection().execute(_DELETE_FINISHED, params)
+        if cur.rowcount:
+            yield cur.rowcount
         if cur.rowcount < batch:
-            break
-    return total
+            return

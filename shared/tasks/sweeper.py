@@ -20,14 +20,15 @@ from shared import db
 from shared.settings import get_settings
 from shared.tasks import lifecycle, outbox, queue, retry
 from shared.tasks.claims import LEASE_LOST
+from shared.tasks.states import WAITING, TaskStatus, sql_in, sql_literal
 
-EXPIRED_SQL = """
+EXPIRED_SQL = f"""
 SELECT id, task_type, current_attempt, max_attempts, retry_strategy
-FROM tasks WHERE status = 'running' AND lease_expires_at <= now()
+FROM tasks WHERE status = {sql_literal(TaskStatus.RUNNING)} AND lease_expires_at <= now()
 ORDER BY lease_expires_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
-"""
+"""  # noqa: S608 - status literals from the state machine
 
-RECOVER_SQL = """
+RECOVER_SQL = f"""
 WITH x AS (
     SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(id uuid, status text, delay_ms bigint)
 ),
@@ -35,28 +36,28 @@ moved AS (
     UPDATE tasks t SET
         status = x.status,
         last_error = %(lease_lost)s,
-        scheduled_at = CASE WHEN x.status = 'retrying'
+        scheduled_at = CASE WHEN x.status = {sql_literal(TaskStatus.RETRYING)}
                             THEN now() + x.delay_ms * interval '1 millisecond'
                             ELSE t.scheduled_at END,
-        completed_at = CASE WHEN x.status = 'failed' THEN now() END,
+        completed_at = CASE WHEN x.status = {sql_literal(TaskStatus.FAILED)} THEN now() END,
         lease_expires_at = NULL,
         enqueued_at = NULL
-    FROM x WHERE t.id = x.id
+    FROM x WHERE t.id = x.id AND t.status = {sql_literal(TaskStatus.RUNNING)}
     RETURNING t.id, t.current_attempt, t.started_at
 )
 INSERT INTO task_attempts (task_id, attempt, started_at, outcome, error)
 SELECT id, current_attempt, started_at, 'lease_expired', %(lease_lost)s FROM moved
 ON CONFLICT DO NOTHING
-"""
+"""  # noqa: S608 - status literals from the state machine
 
-UNSENT_SQL = """
+UNSENT_SQL = f"""
 SELECT id, priority, greatest(0, extract(epoch FROM scheduled_at - now())) AS delay
 FROM tasks
-WHERE status IN ('pending', 'retrying') AND enqueued_at IS NULL
+WHERE status IN {sql_in(WAITING)} AND enqueued_at IS NULL
   AND scheduled_at <= now() + make_interval(secs => %(max_delay)s)
   AND (updated_at <= now() - make_interval(secs => %(grace)s) OR id = ANY(%(recovered)s::uuid[]))
 ORDER BY scheduled_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
-"""
+"""  # noqa: S608 - status literals from the state machine
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +73,8 @@ class SweepReport:
 def _next_state(row: dict[str, Any]) -> dict[str, Any]:
     delay = retry.next_delay(retry.parse(row["retry_strategy"]), row["current_attempt"])
     if delay is None or row["current_attempt"] >= row["max_attempts"]:
-        return {"id": str(row["id"]), "status": "failed", "delay_ms": 0}
-    return {"id": str(row["id"]), "status": "retrying", "delay_ms": round(delay * 1000)}
+        return {"id": str(row["id"]), "status": TaskStatus.FAILED, "delay_ms": 0}
+    return {"id": str(row["id"]), "status": TaskStatus.RETRYING, "delay_ms": round(delay * 1000)}
 
 
 def sweep() -> SweepReport:
@@ -84,7 +85,7 @@ def sweep() -> SweepReport:
         if moves:
             conn.execute(RECOVER_SQL, {"rows": json.dumps(moves), "lease_lost": LEASE_LOST})
         # Rows recovered just now were changed by this transaction: the grace would hide them.
-        recovered = [m["id"] for m in moves if m["status"] == "retrying"]
+        recovered = [m["id"] for m in moves if m["status"] is TaskStatus.RETRYING]
         unsent = conn.execute(
             UNSENT_SQL,
             {
@@ -109,5 +110,5 @@ def sweep() -> SweepReport:
             for r, m in zip(expired, moves, strict=True)
         ]
     )
-    failed = sum(1 for m in moves if m["status"] == "failed")
+    failed = sum(1 for m in moves if m["status"] is TaskStatus.FAILED)
     return SweepReport(recovered=len(moves) - failed, failed=failed, sent=len(sent))

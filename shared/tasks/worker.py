@@ -27,6 +27,7 @@ from shared.tasks import claims, error_log, lifecycle, outbox, queue, registry, 
 from shared.tasks.batch import WholeBatchProcessor
 from shared.tasks.claims import Claim, Outcome
 from shared.tasks.lifecycle import TaskTransition
+from shared.tasks.states import TaskStatus
 
 MAX_CONCURRENCY = 10  # one thread per record of a full SQS batch
 
@@ -75,14 +76,16 @@ def _failure(
     claim: Claim, outcome: str, error: str, duration_ms: int, retry_after: float | None = None
 ) -> Outcome:
     if outcome == "permanent_error":
-        return Outcome(claim, "failed", outcome, duration_ms, error=error)
+        return Outcome(claim, TaskStatus.FAILED, outcome, duration_ms, error=error)
     strategy = retry.parse(claim.retry_strategy)
     delay = retry.next_delay(strategy, claim.attempt)
     if delay is None:
-        return Outcome(claim, "failed", outcome, duration_ms, error=error)
+        return Outcome(claim, TaskStatus.FAILED, outcome, duration_ms, error=error)
     if retry_after is not None:  # e.g. Retry-After: honoured when longer than the backoff
         delay = min(max(delay, retry_after), retry.MAX_DELAY_SECONDS)
-    return Outcome(claim, "retrying", outcome, duration_ms, error=error, delay_seconds=delay)
+    return Outcome(
+        claim, TaskStatus.RETRYING, outcome, duration_ms, error=error, delay_seconds=delay
+    )
 
 
 def _outcome(claim: Claim, future: Future[Any], deadline: float, started: float) -> Outcome:
@@ -105,7 +108,12 @@ def _outcome(claim: Claim, future: Future[Any], deadline: float, started: float)
         return _failure(claim, "transient_error", f"Task execution error: {exc}", ms)
     ms = int((time.monotonic() - started) * 1000)
     return Outcome(
-        claim, "completed", "success", ms, result=output.result, metadata=output.metadata or None
+        claim,
+        TaskStatus.COMPLETED,
+        "success",
+        ms,
+        result=output.result,
+        metadata=output.metadata or None,
     )
 
 
@@ -114,7 +122,7 @@ def _transitions(deferred: list[tuple[UUID, str]], applied: list[Outcome]) -> li
         TaskTransition(
             task_id,
             task_type,
-            "retrying",
+            TaskStatus.RETRYING,
             f"Task deferred: circuit breaker open for task type {task_type}, no attempt used",
             "deferred",
         )
@@ -122,9 +130,9 @@ def _transitions(deferred: list[tuple[UUID, str]], applied: list[Outcome]) -> li
     ]
     for o in applied:
         c = o.claim
-        if o.status == "completed":
+        if o.status is TaskStatus.COMPLETED:
             message = f"Task completed on attempt {c.attempt}"
-        elif o.status == "retrying":
+        elif o.status is TaskStatus.RETRYING:
             message = (
                 f"Task retrying in {o.delay_seconds:.1f}s after attempt {c.attempt} "
                 f"of {c.max_attempts}: {o.error}"

@@ -47,14 +47,15 @@ def add_task(
     row = (
         db.connection()
         .execute(
-            """INSERT INTO tasks (task_type, status, created_at, updated_at, completed_at,
-                              metadata, current_attempt)
-           VALUES (%s, %s, %s, %s, CASE WHEN %s IN ('completed', 'failed', 'cancelled')
-                                        THEN %s END, %s, 1)
+            """INSERT INTO tasks (task_type, status, created_at, started_at, updated_at,
+                              completed_at, metadata, current_attempt)
+           VALUES (%s, %s, %s, %s, %s, CASE WHEN %s IN ('completed', 'failed', 'cancelled')
+                                            THEN %s END, %s, 1)
            RETURNING id""",
             (
                 task_type,
                 status,
+                created,
                 created,
                 created + timedelta(seconds=run_seconds),
                 status,

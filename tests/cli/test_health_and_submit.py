@@ -1,4 +1,4 @@
-"""health-check (exit 0/1) and `tasks submit` (SPEC B §12)."""
+"""health-check (exit 0/1) and `tasks submit`."""
 
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ import pytest
 
 from functions.health.handler import handler
 from shared import db
-from shared.http.app import create_app, group_router
+from shared.app import create_app, http_handler
 from shared.http.envelope import Envelope, ok
-from shared.lambda_http import http_handler
+from shared.http.routing import group_router
 from tests.lambda_client import LambdaClient
 
 probe = group_router("/api/v1/probe", "Probe")

@@ -9,11 +9,12 @@ import pytest
 from fastapi import Depends
 from pydantic import BaseModel
 
+from shared.app import create_app, http_handler
 from shared.errors import Conflict, TooManyRequests
-from shared.http.app import create_app, group_router
 from shared.http.envelope import Envelope, ok
-from shared.http.pagination import Page, pagination
-from shared.lambda_http import http_handler
+from shared.http.pagination import pagination
+from shared.http.routing import group_router
+from shared.paging import Page
 from tests.lambda_client import LambdaClient, LambdaResponse
 
 router = group_router("/api/v1/probe", "Probe")

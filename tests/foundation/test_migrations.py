@@ -1,5 +1,5 @@
 """Migrations against a real database: up, down, up again; concurrent runners; the trigger function
-survives later down migrations (the reference's CASCADE bug); edited migrations are refused."""
+survives later down migrations (no CASCADE strips its triggers); edited migrations are refused."""
 
 from __future__ import annotations
 
@@ -118,6 +118,15 @@ def test_edited_migration_is_refused(empty_database_url: str, sample_dir: Path) 
     }[9002]
     with pytest.raises(migrations.MigrationError, match="edited"):
         migrations.up(empty_database_url, directory=sample_dir)
+
+
+def test_reworded_comment_is_not_an_edit(empty_database_url: str, sample_dir: Path) -> None:
+    migrations.up(empty_database_url, directory=sample_dir)
+    path = sample_dir / "9002_gadgets.up.sql"
+    path.write_text(
+        "-- reworded: why gadgets exist\n\n" + path.read_text() + "\n-- trailing note\n"
+    )
+    assert all(s.checksum_ok for s in migrations.status(empty_database_url, directory=sample_dir))
 
 
 def test_failed_migration_rolls_back_and_is_not_recorded(

@@ -1,4 +1,4 @@
-"""data_processing: the reference's operations and error texts, plus avg/min/max."""
+"""data_processing: the count/sum/process operations and their error texts, plus avg/min/max."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_process_is_the_default_operation(run: Run) -> None:
         ({"operation": "count"}, "Missing 'data' field in payload"),
     ],
 )
-def test_bad_input_fails_permanently_with_the_reference_text(
+def test_bad_input_fails_permanently_with_a_clear_text(
     run: Run, payload: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(PermanentTaskError, match=f"^{message}$"):

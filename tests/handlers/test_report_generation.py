@@ -14,7 +14,7 @@ from uuid import UUID
 import pytest
 
 from shared import aws, db
-from shared.auth.principal import Role
+from shared.identity.principal import Role
 from shared.tasks import service
 from shared.tasks.registry import PermanentTaskError
 from tests.handlers.conftest import Run, context, settings_env

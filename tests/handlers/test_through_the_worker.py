@@ -13,7 +13,7 @@ from uuid import UUID
 import pytest
 
 from shared import db
-from shared.auth.principal import Role
+from shared.identity.principal import Role
 from shared.tasks import service
 from tests.handlers.conftest import settings_env
 from tests.handlers.fake_http import fake_server

@@ -1,4 +1,4 @@
-"""API keys (SPEC A2.14): shown once, stored hashed, scoped, expiring, counted, revocable."""
+"""API keys: shown once, stored hashed, scoped, expiring, counted, revocable."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared import db
-from shared.auth.principal import Role
+from shared.identity.principal import Role
 from tests.identity.conftest import Api, error
 from tests.users import create_user
 

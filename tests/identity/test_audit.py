@@ -1,9 +1,9 @@
-"""The audit trail (SPEC A2.15): one row per privileged action, with the reason; admins read it."""
+"""The audit trail: one row per privileged action, with the reason; admins read it."""
 
 from __future__ import annotations
 
 from shared import db
-from shared.auth.principal import Role
+from shared.identity.principal import Role
 from tests.identity.conftest import PASSWORD, Api
 from tests.users import create_user
 

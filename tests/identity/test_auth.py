@@ -1,4 +1,4 @@
-"""Auth group: SPEC B §14.1 behaviours, adjusted by Part A."""
+"""Auth group: register, login, sessions, refresh and their failure paths."""
 
 from __future__ import annotations
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from shared import db, deploy
+from shared import db
+from shared.identity.bootstrap import InitialAdminRefused
+from shared.jobs import deploy
 from shared.settings import get_settings
-from shared.users.bootstrap import InitialAdminRefused
 from tests.identity.conftest import Api
 from tools.cli import app
 

@@ -1,8 +1,8 @@
-"""Usernames and emails are unique regardless of case (SPEC A2.7, B §16.14)."""
+"""Usernames and emails are unique regardless of case."""
 
 from __future__ import annotations
 
-from shared.auth.principal import Role
+from shared.identity.principal import Role
 from tests.identity.conftest import Api, error
 from tests.users import create_user
 

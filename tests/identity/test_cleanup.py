@@ -6,7 +6,7 @@ from typing import Any
 
 from functions.cleanup.handler import handler
 from shared import db
-from shared.auth import sessions
+from shared.identity import sessions
 from tests.users import create_user
 from tools.lambda_events import FakeLambdaContext, scheduled_event
 

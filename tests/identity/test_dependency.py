@@ -9,10 +9,9 @@ import pytest
 from fastapi import APIRouter
 
 from shared import db
-from shared.auth.dependencies import AdminUser, CurrentUser, ModeratorUser
-from shared.auth.principal import Role
-from shared.http.app import create_app
-from shared.lambda_http import http_handler
+from shared.app import create_app, http_handler
+from shared.identity.dependencies import AdminUser, CurrentUser, ModeratorUser
+from shared.identity.principal import Role
 from tests.lambda_client import LambdaClient
 from tests.users import auth_headers, create_user
 

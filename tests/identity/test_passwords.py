@@ -1,15 +1,15 @@
-"""Argon2id parameters: the reference cost everywhere but the test environment."""
+"""Argon2id parameters: the production cost everywhere but the test environment."""
 
 from __future__ import annotations
 
 import pytest
 from argon2 import Type, extract_parameters
 
-from shared.auth import passwords
+from shared.identity import passwords
 from shared.settings import get_settings
 
 
-def test_production_uses_the_reference_argon2id_parameters(
+def test_production_uses_the_owasp_argon2id_parameters(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ENVIRONMENT", "dev")

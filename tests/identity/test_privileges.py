@@ -1,11 +1,11 @@
-"""Escalation paths of the reference are closed (SPEC A2.7, B §16.2, §16.10)."""
+"""Privilege escalation paths are closed: moderators, last admin, self-service limits."""
 
 from __future__ import annotations
 
 import pytest
 
 from shared import db
-from shared.auth.principal import Role
+from shared.identity.principal import Role
 from tests.identity.conftest import Api, error
 from tests.users import create_user
 

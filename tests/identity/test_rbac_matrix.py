@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from shared.auth import api_keys
-from shared.auth.principal import ApiKeyScope, Role
+from shared.identity import api_keys
+from shared.identity.principal import ApiKeyScope, Role
 from tests.identity.conftest import Api
 from tests.identity.rbac_matrix import CALLERS, ROWS, Row, render
 from tests.users import create_user

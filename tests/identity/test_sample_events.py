@@ -10,7 +10,7 @@ from functions.admin.handler import handler as admin_handler
 from functions.auth.handler import handler as auth_handler
 from functions.cleanup.handler import handler as cleanup_handler
 from functions.users.handler import handler as users_handler
-from shared.auth.principal import Role
+from shared.identity.principal import Role
 from tests.users import create_user
 from tools.lambda_events import FakeLambdaContext
 

@@ -1,4 +1,4 @@
-"""Brute-force throttling (SPEC A2.9): per account and per client IP, counters in Postgres."""
+"""Brute-force throttling: per account and per client IP, counters in Postgres."""
 
 from __future__ import annotations
 

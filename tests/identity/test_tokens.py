@@ -1,4 +1,4 @@
-"""Session tokens are stored hashed (SPEC A2.1): the database alone cannot take over a session."""
+"""Session tokens are stored hashed: the database alone cannot take over a session."""
 
 from __future__ import annotations
 

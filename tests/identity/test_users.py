@@ -1,4 +1,4 @@
-"""Users group: SPEC B §14.3 behaviours, with Part A's session effects (A2.8)."""
+"""Users group: own account, management of others, and the session effects of each."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from shared import db
-from shared.auth.principal import Role
+from shared.identity.principal import Role
 from tests.identity.conftest import PASSWORD, Api, error
 from tests.users import create_user
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from functions.monitoring.handler import handler
-from shared.auth.principal import AuthUser, Role
+from shared.identity.principal import AuthUser, Role
 from shared.monitoring import instrumentation
 from shared.settings import get_settings
 from tests.lambda_client import LambdaClient

@@ -1,4 +1,4 @@
-"""Alert rules: structured data, the legacy `query` grammar, CRUD, silence (A2.11, SPEC B §8.4)."""
+"""Alert rules: structured data, the legacy `query` grammar, CRUD, silence."""
 
 from __future__ import annotations
 

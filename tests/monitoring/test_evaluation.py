@@ -1,4 +1,4 @@
-"""The AlertEvaluationFunction through its real handler with EventBridge events (A2.11).
+"""The AlertEvaluationFunction through its real handler with EventBridge events.
 
 The tick (the schedule's `time`) is the evaluator's clock, so each test drives time by sending
 ticks for chosen minutes.

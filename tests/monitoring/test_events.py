@@ -1,5 +1,4 @@
-"""Events: create, list, get, the tag filter parser, the source rule, limits, read privacy
-(SPEC B §8.2, §14.5; A2.6, A2.12)."""
+"""Events: create, list, get, the tag filter parser, the source rule, limits, read privacy."""
 
 from __future__ import annotations
 
@@ -322,10 +321,14 @@ def test_authentication_required(anonymous: LambdaClient) -> None:
 
 
 def test_system_events_from_other_modules(moderator: Caller, alice: Caller) -> None:
-    from shared.monitoring.service import record_event, record_task_event
+    from shared.monitoring.service import record_event
+    from shared.tasks import lifecycle
+    from shared.tasks.states import TaskStatus
 
     task_id = uuid.uuid4()
-    record_task_event(task_id, "email", "failed", "Task failed: SMTP timeout")
+    lifecycle.record(
+        [lifecycle.TaskTransition(task_id, "email", TaskStatus.FAILED, "Task failed: SMTP timeout")]
+    )
     record_event("log", "system-dlq", "dead-lettered", "error", {"task_id": str(task_id)})
     found = moderator.api.get(
         f"{API}/events", params={"tags": f"task_id:{task_id},task_type:email"}

@@ -1,5 +1,4 @@
-"""Incidents: create, read privacy, assignment rules, transitions, explicit nulls, timeline
-(SPEC B §8.5 with the A2.6, A2.7, A2.12 fixes)."""
+"""Incidents: create, read privacy, assignment rules, transitions, explicit nulls, timeline."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Built-in request metrics and error events (A2.13), and event/metric retention."""
+"""Built-in request metrics and error events, and event/metric retention."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from fastapi import APIRouter
 from functions.cleanup.handler import handler as cleanup
 from functions.health.handler import handler as health_handler
 from shared import db
-from shared.http.app import create_app
-from shared.lambda_http import http_handler
+from shared.app import create_app, http_handler
 from shared.monitoring import instrumentation
 from shared.monitoring.retention import purge_expired_events, purge_expired_metrics
 from shared.settings import get_settings

@@ -1,5 +1,4 @@
-"""Metrics: create, list with label filters, the name rule, limits, read privacy
-(SPEC B §8.3, §14.5; A2.12)."""
+"""Metrics: create, list with label filters, the name rule, limits, read privacy."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""GET /monitoring/stats and the Prometheus export, parsed by the official client's parser
-(SPEC B §8.6-8.7; A2.12)."""
+"""GET /monitoring/stats and the Prometheus export, parsed by the official client's parser."""
 
 from __future__ import annotations
 

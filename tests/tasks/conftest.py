@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from shared import db
-from shared.auth.principal import AuthUser, Role
+from shared.identity.principal import AuthUser, Role
 from shared.settings import get_settings
 from shared.tasks import queue, service
 from tests.lambda_client import LambdaClient

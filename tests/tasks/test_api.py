@@ -1,4 +1,4 @@
-"""/api/v1/tasks through the real Lambda handler: SPEC B §14.4 behaviours, adjusted by Part A."""
+"""/api/v1/tasks through the real Lambda handler."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared.auth.principal import AuthUser
+from shared.identity.principal import AuthUser
 from tests.lambda_client import LambdaClient
 from tests.tasks.helpers import sql, task
 from tests.tasks.sqs import Queues

@@ -1,4 +1,4 @@
-"""Task lifecycle transitions become monitoring events (SPEC A2.13), tagged with task_id and
+"""Task lifecycle transitions become monitoring events, tagged with task_id and
 task_type, one insert per batch; malformed and dead-lettered deliveries are error events; only
 moderators and up can read them (`system-` sources)."""
 
@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from shared.auth.principal import AuthUser
+from shared.identity.principal import AuthUser
 from shared.monitoring import service as monitoring
 from shared.tasks import claims
 from tests.lambda_client import LambdaClient
@@ -191,10 +191,10 @@ def test_one_event_insert_per_batch_not_per_task(tasks_db: str, worker: Any) -> 
 def test_events_that_cannot_be_written_never_fail_the_work(
     tasks_db: str, queues: Queues, worker: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(transitions: Any) -> None:
+    def broken(events: Any) -> None:
         raise psycopg.OperationalError("events unavailable")
 
-    monkeypatch.setattr(monitoring, "record_task_events", broken)
+    monkeypatch.setattr(monitoring, "record_events", broken)
     tid = submit(payload={})
     messages = queues.receive("TaskQueue")
     assert queues.deliver("TaskQueue", worker, messages) == set()  # acknowledged

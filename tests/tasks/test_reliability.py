@@ -368,6 +368,8 @@ def test_successes_reset_the_failure_count(tasks_db: str, queues: Queues, worker
 def test_retention_deletes_old_finished_tasks(tasks_db: str) -> None:
     from datetime import UTC, datetime, timedelta
 
+    from shared.tasks.states import FINISHED
+
     old_done, old_pending, recent = (submit(payload={}) for _ in range(3))
     sql(
         "UPDATE tasks SET status = 'completed', completed_at = now() - interval '40 days' "
@@ -376,7 +378,8 @@ def test_retention_deletes_old_finished_tasks(tasks_db: str) -> None:
     )
     sql("UPDATE tasks SET created_at = now() - interval '40 days' WHERE id = %s", old_pending)
     sql("UPDATE tasks SET status = 'failed', completed_at = now() WHERE id = %s", recent)
-    deleted = service.delete_finished_before(datetime.now(UTC) - timedelta(days=30))
+    cutoff = datetime.now(UTC) - timedelta(days=30)
+    deleted = sum(service.delete_finished(FINISHED, cutoff))
     assert deleted == 1
     remaining = {r["id"] for r in db.connection().execute("SELECT id FROM tasks").fetchall()}
     assert remaining == {old_pending, recent}

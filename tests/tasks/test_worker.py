@@ -78,7 +78,7 @@ def test_a_longer_retry_after_replaces_the_strategy_delay(
 def test_exhausted_task_fails_and_shows_in_the_dead_letter_view(
     tasks_db: str, queues: Queues, worker: Any
 ) -> None:
-    from shared.auth.principal import Role
+    from shared.identity.principal import Role
     from shared.tasks import service
     from tests.users import create_user
 

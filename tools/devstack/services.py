@@ -62,9 +62,9 @@ def _database() -> tuple[str, Path | None]:
 
 
 def _migrate(url: str) -> None:
-    # shared.deploy (the deploy-time step runner) also runs post-migration steps; prefer it.
-    if importlib.util.find_spec("shared.deploy") is not None:
-        result = importlib.import_module("shared.deploy").apply(url)
+    # shared.jobs.deploy (the deploy-time step runner) also runs post-migration steps; prefer it.
+    if importlib.util.find_spec("shared.jobs.deploy") is not None:
+        result = importlib.import_module("shared.jobs.deploy").apply(url)
         log.info("deploy steps: %s", ", ".join(f"{k}={v}" for k, v in result.items()))
         return
     from shared import migrations

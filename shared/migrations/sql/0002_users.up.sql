@@ -1,4 +1,4 @@
--- Users. Usernames and emails are stored as given but unique regardless of case (SPEC A2.7):
+-- Users. Usernames and emails are stored as given but unique regardless of case:
 -- the unique indexes are on lower(), and their names carry "username"/"email" so a 23505 maps
 -- to the right 409 code.
 CREATE TABLE users (

@@ -1,4 +1,4 @@
--- Sessions hold the SHA-256 (hex) of the bearer token, never the token (SPEC A2.1).
+-- Sessions hold the SHA-256 (hex) of the bearer token, never the token.
 CREATE TABLE sessions (
     id                UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     user_id           UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,

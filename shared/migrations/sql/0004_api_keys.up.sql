@@ -1,4 +1,4 @@
--- API keys (SPEC A2.14): only the SHA-256 of the key is stored; key_prefix is what users see.
+-- API keys: only the SHA-256 of the key is stored; key_prefix is what users see.
 CREATE TABLE api_keys (
     id           UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     name         TEXT NOT NULL,

@@ -1,4 +1,4 @@
--- Failed-login counters for brute-force throttling (SPEC A2.9). Lambda has no shared memory,
+-- Failed-login counters for brute-force throttling. Lambda has no shared memory,
 -- so the counters live here: one fixed window per (scope, key), scope 'account' or 'ip'.
 CREATE TABLE login_attempts (
     scope             TEXT NOT NULL CONSTRAINT login_attempts_scope CHECK (scope IN ('account', 'ip')),

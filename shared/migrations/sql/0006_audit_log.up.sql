@@ -1,4 +1,4 @@
--- Who did what to whom, and why (SPEC A2.15). No foreign keys: the trail outlives hard deletes,
+-- Who did what to whom, and why. No foreign keys: the trail outlives hard deletes,
 -- so usernames are kept as they were at the time of the action.
 CREATE TABLE audit_log (
     id              UUID PRIMARY KEY DEFAULT gen_random_uuid(),

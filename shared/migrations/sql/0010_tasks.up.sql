@@ -1,4 +1,4 @@
--- Task engine (SPEC A2.2-A2.5, B §7, §10.4-10.5). The handler registry in code is the source of
+-- Task engine. The handler registry in code is the source of
 -- truth for task types; deploy/migrate syncs it into task_types.
 CREATE TABLE task_types (
     task_type   TEXT PRIMARY KEY,
@@ -20,7 +20,7 @@ CREATE TABLE tasks (
                          ('pending', 'running', 'completed', 'failed', 'cancelled', 'retrying')),
     priority         TEXT NOT NULL DEFAULT 'normal'
                      CONSTRAINT valid_task_priority CHECK (priority IN ('low', 'normal', 'high', 'critical')),
-    -- Numeric rank so ORDER BY sorts critical > high > normal > low (the reference sorted text).
+    -- Numeric rank so ORDER BY sorts critical > high > normal > low (text would sort alphabetically).
     priority_rank    SMALLINT GENERATED ALWAYS AS (
                          CASE priority WHEN 'critical' THEN 3 WHEN 'high' THEN 2
                                        WHEN 'normal' THEN 1 ELSE 0 END) STORED,
@@ -58,7 +58,7 @@ CREATE INDEX idx_tasks_leases ON tasks (lease_expires_at) WHERE status = 'runnin
 CREATE INDEX idx_tasks_finished ON tasks (completed_at)
     WHERE status IN ('completed', 'failed', 'cancelled');
 
--- One row per execution attempt (A2.5).
+-- One row per execution attempt.
 CREATE TABLE task_attempts (
     task_id     UUID NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
     attempt     INTEGER NOT NULL,
@@ -103,7 +103,7 @@ CREATE INDEX idx_task_errors_occurred_at ON task_errors (occurred_at);
 
 -- Records one worker batch's outcomes for a task type, atomically (row lock), so concurrent
 -- workers share one breaker. failures/successes: the batch's counts; trailing: failures after
--- the batch's last success. Transitions follow SPEC B §7.11: closed -(N consecutive failures)->
+-- the batch's last success. Transitions: closed -(N consecutive failures)->
 -- open -(open period over)-> half_open -(M successes)-> closed; a failure in half_open re-opens.
 CREATE FUNCTION task_breaker_record(
     p_type TEXT, p_failures INTEGER, p_successes INTEGER, p_trailing INTEGER,

@@ -1,4 +1,4 @@
--- Monitoring (SPEC B §8, §10.6-10.9; A2.11-A2.13): events, metrics, alert rules as structured
+-- Monitoring: events, metrics, alert rules as structured
 -- data with their evaluation state, incidents linked to the alert that opened them.
 CREATE TABLE events (
     id          UUID PRIMARY KEY DEFAULT gen_random_uuid(),

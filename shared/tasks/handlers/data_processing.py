@@ -1,5 +1,5 @@
-"""`data_processing` (SPEC B §7.12, without the simulated sleep): count/sum/process as the
-reference, plus avg/min/max over the numeric items, with the reference's error texts."""
+"""`data_processing`: count, sum or process (mark processed) a list, plus avg/min/max over
+its numeric items."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.http.envelope import format_timestamp
 from shared.tasks.registry import PermanentTaskError, TaskContext, task_handler
+from shared.timestamps import format_timestamp
 
 NUMERIC_OPERATIONS = ("sum", "avg", "min", "max")
 

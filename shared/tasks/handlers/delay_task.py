@@ -1,4 +1,4 @@
-"""`delay_task` (SPEC B §7.12): sleeps, optionally before a deadline. For tests and benchmarks."""
+"""`delay_task`: sleeps, optionally before a deadline. For tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel
 
-from shared.http.envelope import format_timestamp
 from shared.tasks.registry import PermanentTaskError, TaskContext, task_handler
+from shared.timestamps import format_timestamp
 
 
 class DelayPayload(BaseModel):

@@ -1,4 +1,4 @@
-"""`email` (SPEC B §7.12, made real): sends through Amazon SES v2 from the configured sender."""
+"""`email`: sends through Amazon SES v2 from the configured sender."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from shared import aws
-from shared.auth.validation import validate_email
 from shared.errors import ValidationFailed
+from shared.identity.validation import validate_email
 from shared.observability import logger
 from shared.settings import SAFE_ENVIRONMENTS, get_settings
 from shared.tasks.handlers.aws_errors import classified
@@ -90,4 +90,4 @@ def send_email(payload: EmailPayload, ctx: TaskContext) -> TaskOutput:
         }
     logger.info("email sent", extra=detail)
     result = {"message_id": message_id, "to": to, "cc": payload.cc, "subject": payload.subject}
-    return TaskOutput(result, {"email_sent": True})  # the reference's metadata flag
+    return TaskOutput(result, {"email_sent": True})  # clients check this flag

@@ -1,4 +1,4 @@
-"""`file_cleanup` (SPEC B §7.12, made real): deletes the objects of the reports bucket under
+"""`file_cleanup`: deletes the objects of the reports bucket under
 `file_path` last modified more than `max_age_hours` ago, in batches of up to 1000 (S3's
 DeleteObjects limit), and reports what was really deleted.
 

@@ -1,4 +1,4 @@
-"""`report_generation` (SPEC B §7.12, made real): rows of the date range, read from Postgres with
+"""`report_generation`: rows of the date range, read from Postgres with
 a server-side cursor through the owning group's export module, streamed to the reports bucket
 as CSV or a JSON array with a multipart upload. The result has the S3 key, the row count and a
 presigned URL (REPORT_URL_EXPIRY_SECONDS).
@@ -25,11 +25,11 @@ from uuid import UUID
 from pydantic import BaseModel, field_validator, model_validator
 
 from shared import db
-from shared.auth.principal import Role
-from shared.http.envelope import format_timestamp
+from shared.identity.principal import Role
 from shared.settings import get_settings
 from shared.tasks.handlers.s3_upload import MultipartUpload, presigned_get
 from shared.tasks.registry import PermanentTaskError, TaskContext, task_handler
+from shared.timestamps import format_timestamp
 
 ReportType = Literal["tasks", "events", "users"]
 Format = Literal["csv", "json"]
@@ -144,7 +144,7 @@ def _source(
     conn: db.Connection, payload: ReportPayload, creator: UUID | None
 ) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
     """The columns and rows the creator may see, or a permanent refusal."""
-    from shared.users import export as users_export
+    from shared.identity import export as users_export
 
     role = users_export.active_role(creator) if creator is not None else None
     privileged = creator is None or (role is not None and role.at_least(Role.MODERATOR))

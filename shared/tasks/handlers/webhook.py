@@ -1,4 +1,4 @@
-"""`webhook` (SPEC B §7.12, made real): an HTTP request to a caller-given URL, signed.
+"""`webhook`: an HTTP request to a caller-given URL, signed.
 
 Headers: `Idempotency-Key: <task id>` (the same on every attempt, so the receiver can drop
 repeats) and `X-Webhook-Signature: sha256=<hex HMAC-SHA256 of the body, WEBHOOK_SIGNING_SECRET>`.
@@ -28,7 +28,6 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 
-from shared.http.envelope import format_timestamp
 from shared.settings import Settings, get_settings
 from shared.tasks.registry import (
     PermanentTaskError,
@@ -36,6 +35,7 @@ from shared.tasks.registry import (
     TransientTaskError,
     task_handler,
 )
+from shared.timestamps import format_timestamp
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 SIGNATURE_HEADER = "X-Webhook-Signature"

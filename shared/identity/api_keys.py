@@ -1,4 +1,4 @@
-"""API keys (SPEC A2.14): created, listed and revoked by their owner. The key is returned once;
+"""API keys: created, listed and revoked by their owner. The key is returned once;
 only its SHA-256 and a short visible prefix are kept."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from shared import db
-from shared.auth import tokens
-from shared.auth.principal import ApiKeyScope, AuthUser
 from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.identity import tokens
+from shared.identity.principal import ApiKeyScope, AuthUser
 
 API_KEY_NOT_FOUND = "API key not found"
 ADMIN_SCOPE_NEEDS_ADMIN = "Only admins can create API keys with the admin scope"

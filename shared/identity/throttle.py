@@ -1,4 +1,4 @@
-"""Brute-force throttling of logins (SPEC A2.9): fixed-window failure counters in Postgres,
+"""Brute-force throttling of logins: fixed-window failure counters in Postgres,
 per account and per client IP. Lambda has no shared memory, so the counters live in the database."""
 
 from __future__ import annotations

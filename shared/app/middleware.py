@@ -86,7 +86,7 @@ class RequestContextMiddleware:
                 raise
             await _send_error(send_with_headers, InternalError(), request_id)
         finally:
-            # Latency and status of every request (A2.13); rarely a database round trip.
+            # Latency and status of every request; rarely a database round trip.
             instrumentation.request_finished(scope, status, (time.perf_counter() - began) * 1000)
 
 

@@ -1,4 +1,4 @@
-"""/api/v1/users: own account, and moderator/admin management of others (SPEC B §6, A2.7)."""
+"""/api/v1/users: own account, and moderator/admin management of others."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from uuid import UUID
 from fastapi import Depends
 from pydantic import BaseModel, Field
 
-from shared.auth.dependencies import AdminUser, CurrentUser, ModeratorUser
-from shared.auth.principal import Role
 from shared.errors import MethodNotAllowed
-from shared.http.app import group_router
 from shared.http.envelope import Envelope, ok
-from shared.http.pagination import Page, pagination
-from shared.users import service
-from shared.users.models import UserProfile
+from shared.http.pagination import pagination
+from shared.http.routing import group_router
+from shared.identity import users as service
+from shared.identity.dependencies import AdminUser, CurrentUser, ModeratorUser
+from shared.identity.models import UserProfile
+from shared.identity.principal import Role
+from shared.paging import Page
 
 router = group_router("/api/v1/users", "Users")
 
@@ -102,7 +103,7 @@ def delete_self(user: CurrentUser, body: SelfDelete) -> Envelope[str]:
 
 @router.api_route("/me", methods=["GET", "PUT", "POST", "PATCH"], include_in_schema=False)
 def me_other_methods() -> None:
-    # /users/me exists (DELETE only): other methods are a 405 (SPEC B §1.3), not a bad UUID.
+    # /users/me exists (DELETE only): other methods are a 405, not a bad UUID.
     raise MethodNotAllowed()
 
 

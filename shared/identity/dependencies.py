@@ -1,6 +1,6 @@
 """The one authentication dependency every group uses, and the role guards built on it.
 
-`Authorization: Bearer <token>` (exact, case-sensitive prefix, SPEC B §1.8) carries either a
+`Authorization: Bearer <token>` (exact, case-sensitive prefix) carries either a
 session token or an API key (`sk_live_...`). One database round trip resolves the principal.
 Guard order: authentication first (401), then role (403).
 """
@@ -15,9 +15,9 @@ from fastapi import Depends, Request
 from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security.base import SecurityBase
 
-from shared.auth import sessions, tokens
-from shared.auth.principal import ApiKeyScope, AuthUser, Role
 from shared.errors import Forbidden, Unauthorized
+from shared.identity import sessions, tokens
+from shared.identity.principal import ApiKeyScope, AuthUser, Role
 from shared.observability import logger
 
 BEARER_PREFIX = "Bearer "
@@ -30,7 +30,7 @@ SESSION_REQUIRED = "This operation requires a session token, not an API key"
 
 
 class _BearerAuth(SecurityBase):
-    """Declares `bearer_auth` in OpenAPI and hands over the raw header: SPEC's exact prefix
+    """Declares `bearer_auth` in OpenAPI and hands over the raw header: the exact prefix
     rules are stricter than HTTPBearer's case-insensitive parsing."""
 
     def __init__(self) -> None:
@@ -87,12 +87,6 @@ def require_role(role: Role, message: str) -> Callable[..., Awaitable[AuthUser]]
 
 ModeratorUser = Annotated[AuthUser, Depends(require_role(Role.MODERATOR, MODERATOR_REQUIRED))]
 AdminUser = Annotated[AuthUser, Depends(require_role(Role.ADMIN, ADMIN_REQUIRED))]
-
-
-def require_scope(user: AuthUser, scope: ApiKeyScope) -> None:
-    """For routes needing a given API-key scope (sessions carry every scope of their user)."""
-    if user.api_key_id is not None and scope not in user.scopes:
-        raise Forbidden(SCOPE_DENIED)
 
 
 def require_session(user: AuthUser) -> UUID:

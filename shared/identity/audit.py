@@ -1,4 +1,4 @@
-"""The audit trail of moderator/admin actions on users (SPEC A2.15)."""
+"""The audit trail of moderator/admin actions on users."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from shared import db
-from shared.auth.principal import AuthUser
-from shared.http.pagination import Page
+from shared.identity.principal import AuthUser
+from shared.paging import Page
 
 
 class Action(StrEnum):

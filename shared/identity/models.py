@@ -1,4 +1,4 @@
-"""The user shapes the API returns (SPEC B §6). password_hash and updated_at never leave."""
+"""The user shapes the API returns. password_hash and updated_at never leave."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from uuid import UUID
 from psycopg import sql
 from pydantic import BaseModel
 
-from shared.auth.principal import Role
-from shared.http.envelope import Timestamp
+from shared.identity.principal import Role
+from shared.timestamps import Timestamp
 
 PROFILE_COLUMNS = sql.SQL(
     "id, username, email, role, is_active, email_verified, created_at, last_login_at"

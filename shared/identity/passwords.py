@@ -1,4 +1,4 @@
-"""Argon2id password hashing with the reference parameters (SPEC A1, B §3.3)."""
+"""Argon2id password hashing: m=19456 KiB, t=2, p=1 (OWASP's minimum for Argon2id)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from shared.settings import get_settings
 
-# argon2-cffi's RFC 9106 "low memory" profile is what the reference's library defaults are.
+# argon2-cffi's RFC 9106 "low memory" profile: the parameters the password hashes use.
 REFERENCE_MEMORY_KIB = 19_456
 REFERENCE_TIME_COST = 2
 REFERENCE_PARALLELISM = 1

@@ -1,4 +1,4 @@
-"""Users: accounts, profiles and the moderator/admin operations on them (SPEC B §6, A2.7, A2.8).
+"""Users: accounts, profiles and the moderator/admin operations on them.
 
 Privileged operations run in one transaction: target locked, rules checked, change made, the
 target's sessions ended where required, and the audit row written.
@@ -15,8 +15,6 @@ import psycopg
 from psycopg import sql
 
 from shared import db
-from shared.auth import passwords, sessions, validation
-from shared.auth.principal import AuthUser, Role
 from shared.errors import (
     Conflict,
     EmailAlreadyExists,
@@ -27,10 +25,11 @@ from shared.errors import (
     UsernameAlreadyExists,
     ValidationFailed,
 )
-from shared.http.pagination import Page
-from shared.users import audit
-from shared.users.audit import Action
-from shared.users.models import PROFILE_COLUMNS, UserProfile, UserStats
+from shared.identity import audit, passwords, sessions, validation
+from shared.identity.audit import Action
+from shared.identity.models import PROFILE_COLUMNS, UserProfile, UserStats
+from shared.identity.principal import AuthUser, Role
+from shared.paging import Page
 
 USER_NOT_FOUND = "User not found"
 MODERATOR_TARGETS_USERS_ONLY = "Moderators can only manage users with the user role"
@@ -44,7 +43,7 @@ _ADMIN_LOCK = 7_246_413_002
 
 @contextmanager
 def unique_violations() -> Iterator[None]:
-    """Map a unique violation to its 409 by the index's name (SPEC B §1.2)."""
+    """Map a unique violation to its 409 by the index's name."""
     try:
         yield
     except psycopg.errors.UniqueViolation as error:
@@ -78,7 +77,7 @@ def _insert(
 
 
 def _validate_new_account(username: str, email: str, password: str, *, reserved: bool) -> None:
-    """Order as the reference: username, email, password."""
+    """Checked in the documented order: username, email, password."""
     if reserved:
         validation.validate_new_username(username)
     else:
@@ -116,8 +115,8 @@ def admin_create_user(
 
 
 def ensure_initial_admin(conn: db.Connection, password: str) -> UserProfile | None:
-    """The bootstrap admin (SPEC B §4.10): created only when no admin row exists at all, and
-    only with a password that passes the policy (A2.7). Returns the new admin, or None."""
+    """The bootstrap admin: created only when no admin row exists at all, and
+    only with a password that passes the policy. Returns the new admin, or None."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ADMIN_LOCK,))
         if conn.execute("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1").fetchone():
@@ -178,8 +177,8 @@ def _password_hash(conn: db.Connection, user_id: UUID) -> str:
 
 
 def change_password(user: AuthUser, current_password: str, new_password: str) -> None:
-    """Order (SPEC B §6): policy, different from current, current verified (401). Then every
-    other session of the user ends (A2.8); the one making the change stays."""
+    """Order: policy, different from current, current verified (401). Then every
+    other session of the user ends; the one making the change stays."""
     validation.validate_password(new_password, "new_password")
     if new_password == current_password:
         raise ValidationFailed(
@@ -238,7 +237,7 @@ def _target(conn: db.Connection, user_id: UUID) -> dict[str, Any]:
 
 
 def _moderator_may_manage(actor: AuthUser, target: dict[str, Any]) -> None:
-    """A moderator acts only on users whose role is `user` (A2.7); admins act on anyone."""
+    """A moderator acts only on users whose role is `user`; admins act on anyone."""
     if not actor.is_admin and target["role"] != Role.USER.value:
         raise Forbidden(MODERATOR_TARGETS_USERS_ONLY)
 

@@ -1,4 +1,4 @@
-"""Deploy step: the initial admin from INITIAL_ADMIN_PASSWORD (SPEC B §4.10, A2.7)."""
+"""Deploy step: the initial admin from INITIAL_ADMIN_PASSWORD."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import psycopg
 from psycopg.rows import dict_row
 
 from shared.errors import ValidationFailed
+from shared.identity import users as service
 from shared.observability import logger
 from shared.settings import get_settings
-from shared.users import service
 
 
 class InitialAdminRefused(RuntimeError):

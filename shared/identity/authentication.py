@@ -1,4 +1,4 @@
-"""Registration and login (SPEC B §4.1, §4.2), with brute-force throttling (A2.9)."""
+"""Registration and login, with brute-force throttling."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from datetime import datetime
 from psycopg import sql
 
 from shared import db
-from shared.auth import passwords, sessions, throttle, validation
 from shared.errors import InvalidCredentials, TooManyRequests, ValidationFailed
-from shared.users import service as users
-from shared.users.models import UserProfile
+from shared.identity import passwords, sessions, throttle, users, validation
+from shared.identity.models import UserProfile
 
 THROTTLED = "Too many failed login attempts. Please try again later."
 
@@ -95,5 +94,5 @@ def login(
         throttle.record_failure(row["account_key"], client_ip)
         raise InvalidCredentials()
     session = sessions.start_session(row["id"], user_agent)
-    # The profile as it was before this login: last_login_at shows the previous one (SPEC B §4.2).
+    # The profile as it was before this login: last_login_at shows the previous one.
     return LoginResult(session.token, session.expires_at, UserProfile.from_row(row))

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from shared import db
-from shared.auth.principal import Role
+from shared.identity.principal import Role
 
 COLUMNS = (
     "id",

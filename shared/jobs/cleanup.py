@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shared.auth.sessions import purge_expired_sessions
-from shared.auth.throttle import purge_expired_windows
+from shared.identity.sessions import purge_expired_sessions
+from shared.identity.throttle import purge_expired_windows
 from shared.monitoring.retention import purge_expired_events, purge_expired_metrics
 from shared.observability import logger
 from shared.tasks.service import purge_finished as purge_finished_tasks

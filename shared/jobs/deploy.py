@@ -12,8 +12,8 @@ from shared import migrations
 
 
 def apply(conninfo: str) -> dict[str, object]:
+    from shared.identity import bootstrap
     from shared.tasks.service import sync_task_types
-    from shared.users import bootstrap
 
     applied = migrations.up(conninfo)
     return {

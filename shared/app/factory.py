@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
 import psycopg
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import db
+from shared.app.middleware import RequestContextMiddleware
 from shared.errors import (
     AppError,
     DatabaseError,
@@ -26,44 +23,9 @@ from shared.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from shared.http.envelope import ErrorEnvelope, error_body
-from shared.http.middleware import RequestContextMiddleware
+from shared.http.envelope import error_body
 from shared.observability import logger
 from shared.settings import get_settings
-
-BEARER_SCHEME = "bearer_auth"
-
-
-class JsonRoute(APIRoute):
-    """A route whose JSON body must be sent as JSON: anything else is a 415, not a 422."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        if self.body_field is None:
-            return handler
-
-        async def check_content_type(request: Request) -> Response:
-            if await request.body():
-                media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-                if media != "application/json" and not media.endswith("+json"):
-                    raise UnsupportedMediaType()
-            return await handler(request)
-
-        return check_content_type
-
-
-def group_router(prefix: str, tag: str) -> APIRouter:
-    """The router of one resource group: its gateway prefix, its OpenAPI tag, JSON-only bodies."""
-    return APIRouter(
-        prefix=prefix,
-        tags=[tag],
-        route_class=JsonRoute,
-        responses={
-            400: {"model": ErrorEnvelope},
-            422: {"model": ErrorEnvelope},
-            500: {"model": ErrorEnvelope},
-        },
-    )
 
 
 def create_app(*routers: APIRouter, title: str) -> FastAPI:

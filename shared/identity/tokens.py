@@ -1,4 +1,4 @@
-"""Bearer secrets: session tokens (SPEC B §4.3) and API keys (A2.14). Only SHA-256 is stored."""
+"""Bearer secrets: session tokens and API keys. Only SHA-256 is stored."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Username, email and password rules, exactly as SPEC B §3 (plus reserved usernames, A2.7)."""
+"""Username, email and password rules (docs/identity.md), plus reserved usernames."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ RESERVED_USERNAMES = frozenset(
     {"admin", "administrator", "system", "root", "user", "api", "support", "moderator", "null"}
 )
 
-_SPECIAL = frozenset("!@#$%^&*()_+-=[]{}|;:,.<>?")
+_SYMBOLS = frozenset("!@#$%^&*()_+-=[]{}|;:,.<>?")
 _COMMON_PASSWORDS = (
     "password",
     "123456",
@@ -110,7 +110,7 @@ def validate_password(password: str, field: str = "password") -> None:
         any(c.isupper() for c in password),
         any(c.islower() for c in password),
         any(c.isnumeric() for c in password),
-        any(c in _SPECIAL for c in password),
+        any(c in _SYMBOLS for c in password),
     )
     if sum(classes) < 3:
         raise ValidationFailed(
@@ -120,7 +120,7 @@ def validate_password(password: str, field: str = "password") -> None:
         )
     lowered = password.lower()
     common = False
-    for candidate in _COMMON_PASSWORDS:  # always the full scan, like the reference
+    for candidate in _COMMON_PASSWORDS:  # always the full scan: no timing hint
         common |= password == candidate or lowered == candidate
     if common:
         raise ValidationFailed(field, "Password is too common. Please choose a stronger password")

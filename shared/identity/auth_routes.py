@@ -1,4 +1,4 @@
-"""/api/v1/auth: register, login, logout(-all), me, refresh (SPEC B §4), API keys (A2.14)."""
+"""/api/v1/auth: register, login, logout(-all), me, refresh, API keys."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from uuid import UUID
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from shared.auth import api_keys, service, sessions
-from shared.auth.dependencies import CurrentUser, client_ip, require_session
-from shared.auth.principal import ApiKeyScope, Role
 from shared.errors import Conflict
-from shared.http.app import group_router
-from shared.http.envelope import Envelope, Timestamp, ok
-from shared.users.models import UserProfile
+from shared.http.envelope import Envelope, ok
+from shared.http.routing import group_router
+from shared.identity import api_keys, sessions
+from shared.identity import authentication as service
+from shared.identity.dependencies import CurrentUser, client_ip, require_session
+from shared.identity.models import UserProfile
+from shared.identity.principal import ApiKeyScope, Role
+from shared.timestamps import Timestamp
 
 router = group_router("/api/v1/auth", "Authentication")
 

@@ -12,8 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from shared import db
-from shared.auth import tokens
-from shared.auth.principal import ApiKeyScope, AuthUser, Role
+from shared.identity import tokens
+from shared.identity.principal import ApiKeyScope, AuthUser, Role
 from shared.settings import get_settings
 
 # last_activity_at only feeds the 30-day idle rule: minute precision is plenty, and skipping
