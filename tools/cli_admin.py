@@ -68,9 +68,10 @@ def task_stats(
 
     with database():
         stats = service.stats(tag)
-    counts = {s.value: stats[s.value] for s in TaskStatus if stats[s.value]}
-    total = stats["total"]
-    avg = None if stats["avg_duration_ms"] is None else stats["avg_duration_ms"] / 1000
+    all_counts = stats.model_dump()
+    counts = {s.value: all_counts[s.value] for s in TaskStatus if all_counts[s.value]}
+    total = stats.total
+    avg = None if stats.avg_duration_ms is None else stats.avg_duration_ms / 1000
     if as_json:
         emit_json({"tag": tag, "counts": counts, "total": total, "avg_completion_seconds": avg})
         return
@@ -224,8 +225,8 @@ def submit(
     from shared.tasks import service
 
     with database():
-        row = service.submit(task_type, data, priority=priority.value)
+        task = service.submit(task_type, data, priority=priority.value)
     if as_json:
-        emit_json(row)
+        emit_json(task.model_dump(mode="json"))
     else:
-        typer.echo(f"submitted {row['id']} ({row['task_type']}, {row['status']})")
+        typer.echo(f"submitted {task.id} ({task.task_type}, {task.status})")

@@ -29,18 +29,17 @@ TaskPage = Annotated[Page, Depends(pagination(default_limit=100, max_limit=1000)
 
 @router.get("/types", summary="Active task types (public)")
 def list_types() -> Envelope[list[TaskTypeOut]]:
-    return ok([TaskTypeOut.model_validate(r) for r in service.list_types()])
+    return ok(service.list_types())
 
 
 @router.post("/types", summary="Describe, activate or deactivate a registered task type (admin)")
 def upsert_type(body: TaskTypeIn, _: AdminUser) -> Envelope[TaskTypeOut]:
-    row = service.upsert_type(body.task_type, body.description, body.is_active)
-    return ok(TaskTypeOut.model_validate(row))
+    return ok(service.upsert_type(body.task_type, body.description, body.is_active))
 
 
 @router.post("", summary="Create a task")
 def create_task(body: CreateTask, user: CurrentUser) -> Envelope[TaskOut]:
-    row = service.submit(
+    task = service.submit(
         body.task_type,
         body.payload,
         priority=body.priority,
@@ -50,7 +49,7 @@ def create_task(body: CreateTask, user: CurrentUser) -> Envelope[TaskOut]:
         timeout_seconds=body.timeout_seconds,
         created_by=user.id,
     )
-    return ok(TaskOut.model_validate(row))
+    return ok(task)
 
 
 @router.get("", summary="List tasks: own tasks, or every task for moderators and admins")
@@ -63,26 +62,24 @@ def list_tasks(
     created_by: Annotated[UUID | None, Query(description="Moderators and admins only")] = None,
 ) -> Envelope[list[TaskOut]]:
     f = service.TaskFilter(task_type, status, priority, created_by)
-    rows = service.list_tasks(user, f, page.limit, page.offset)
-    return ok([TaskOut.model_validate(r) for r in rows])
+    return ok(service.list_tasks(user, f, page.limit, page.offset))
 
 
 @router.get("/stats", summary="Task statistics (moderators and admins)")
 def stats(user: CurrentUser) -> Envelope[TaskStats]:
     if not user.is_moderator:
         raise Forbidden("Moderator access required")
-    return ok(TaskStats.model_validate(service.stats()))
+    return ok(service.stats())
 
 
 @router.get("/dead-letter", summary="Failed tasks: own, or all for moderators and admins")
 def dead_letter(user: CurrentUser, page: TaskPage) -> Envelope[list[TaskOut]]:
-    rows = service.dead_letter(user, page.limit, page.offset)
-    return ok([TaskOut.model_validate(r) for r in rows])
+    return ok(service.dead_letter(user, page.limit, page.offset))
 
 
 @router.get("/{task_id}", summary="A task with its payload, result and attempts")
 def get_task(task_id: UUID, user: CurrentUser) -> Envelope[TaskDetail]:
-    return ok(TaskDetail.model_validate(service.get_task(user, task_id)))
+    return ok(service.get_task(user, task_id))
 
 
 @router.post("/{task_id}/cancel", summary="Cancel a pending or retrying task")

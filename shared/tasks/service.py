@@ -21,6 +21,7 @@ from shared.errors import NotFound, ValidationFailed
 from shared.identity.principal import AuthUser
 from shared.settings import get_settings
 from shared.tasks import lifecycle, outbox, queue, registry, retry, states
+from shared.tasks.schemas import StatusCounts, TaskDetail, TaskOut, TaskStats, TaskTypeOut
 from shared.tasks.states import (
     FINISHED,
     WAITING,
@@ -126,7 +127,7 @@ def submit(
     retry_strategy: Any = None,
     timeout_seconds: int | None = None,
     created_by: UUID | None = None,
-) -> dict[str, Any]:
+) -> TaskOut:
     """Validate, commit the row as "to be enqueued", then send it.
 
     A failed send still returns the task: the sweeper enqueues it.
@@ -167,7 +168,7 @@ def submit(
             )
         ]
     )
-    return row
+    return TaskOut.model_validate(row)
 
 
 def _insert(
@@ -248,20 +249,21 @@ def _where(viewer: AuthUser, f: TaskFilter) -> tuple[sql.Composable, dict[str, A
     return sql.SQL(" AND ").join(conditions), params
 
 
-def list_tasks(viewer: AuthUser, f: TaskFilter, limit: int, offset: int) -> list[dict[str, Any]]:
+def list_tasks(viewer: AuthUser, f: TaskFilter, limit: int, offset: int) -> list[TaskOut]:
     where, params = _where(viewer, f)
     query = sql.SQL("SELECT {} FROM tasks WHERE {} {} LIMIT %(limit)s OFFSET %(offset)s").format(
         TASK_COLUMNS, where, ORDER
     )
-    return db.connection().execute(query, {**params, "limit": limit, "offset": offset}).fetchall()
+    rows = db.connection().execute(query, {**params, "limit": limit, "offset": offset}).fetchall()
+    return [TaskOut.model_validate(r) for r in rows]
 
 
-def dead_letter(viewer: AuthUser, limit: int, offset: int) -> list[dict[str, Any]]:
+def dead_letter(viewer: AuthUser, limit: int, offset: int) -> list[TaskOut]:
     """Failed tasks, filtered per user in SQL so every page is full."""
     return list_tasks(viewer, TaskFilter(status=TaskStatus.FAILED), limit, offset)
 
 
-def get_task(viewer: AuthUser, task_id: UUID) -> dict[str, Any]:
+def get_task(viewer: AuthUser, task_id: UUID) -> TaskDetail:
     row = (
         db.connection()
         .execute(
@@ -279,7 +281,7 @@ def get_task(viewer: AuthUser, task_id: UUID) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound("Task not found")
-    return row
+    return TaskDetail.model_validate(row)
 
 
 def _current_status(viewer: AuthUser, task_id: UUID) -> str:
@@ -426,24 +428,25 @@ def _status_counts(by_status: dict[str, int]) -> dict[str, int]:
     return {"total": sum(counts.values()), **counts}
 
 
-def stats(tag: str | None = None) -> dict[str, Any]:
+def stats(tag: str | None = None) -> TaskStats:
     """Counts by status, type and priority, durations and queue lag; the API's and the CLI's
     (optionally only the tasks whose metadata `tag` is `tag`)."""
     row = db.connection().execute(STATS_SQL, {"tag": tag}).fetchone()
     assert row is not None
     counts = _status_counts(row["by_status"])
     finished = counts[TaskStatus.COMPLETED] + counts[TaskStatus.FAILED]
-    return {
+    return TaskStats(
         **counts,
-        "by_type": {k: _status_counts(v) for k, v in sorted(row["by_type"].items())},
-        "by_priority": {
-            p: _status_counts(row["by_priority"].get(p, {})) for p in reversed(PRIORITIES)
+        by_type={k: StatusCounts(**_status_counts(v)) for k, v in sorted(row["by_type"].items())},
+        by_priority={
+            p: StatusCounts(**_status_counts(row["by_priority"].get(p, {})))
+            for p in reversed(PRIORITIES)
         },
-        "success_rate": counts[TaskStatus.COMPLETED] / finished if finished else None,
-        "avg_duration_ms": _float(row["avg_duration_ms"]),
-        "p95_duration_ms": _float(row["p95_duration_ms"]),
-        "queue_lag_seconds": max(0.0, _float(row["queue_lag_seconds"]) or 0.0),
-    }
+        success_rate=counts[TaskStatus.COMPLETED] / finished if finished else None,
+        avg_duration_ms=_float(row["avg_duration_ms"]),
+        p95_duration_ms=_float(row["p95_duration_ms"]),
+        queue_lag_seconds=max(0.0, _float(row["queue_lag_seconds"]) or 0.0),
+    )
 
 
 def _float(value: Any) -> float | None:
@@ -455,17 +458,18 @@ def _float(value: Any) -> float | None:
 TYPE_COLUMNS = "task_type, description, is_active, created_at, updated_at"
 
 
-def list_types() -> list[dict[str, Any]]:
-    return (
+def list_types() -> list[TaskTypeOut]:
+    rows = (
         db.connection()
         .execute(
             f"SELECT {TYPE_COLUMNS} FROM task_types WHERE is_active ORDER BY task_type"  # noqa: S608
         )
         .fetchall()
     )
+    return [TaskTypeOut.model_validate(r) for r in rows]
 
 
-def upsert_type(task_type: str, description: str | None, is_active: bool | None) -> dict[str, Any]:
+def upsert_type(task_type: str, description: str | None, is_active: bool | None) -> TaskTypeOut:
     """Admin: set a registered type's description or (de)activate it. Only types with a handler
     in the registry exist: a type nobody can run would only produce failed tasks."""
     handler = registry.get(task_type)
@@ -485,7 +489,7 @@ def upsert_type(task_type: str, description: str | None, is_active: bool | None)
         .fetchone()
     )
     assert row is not None
-    return row
+    return TaskTypeOut.model_validate(row)
 
 
 def sync_task_types(conninfo: str) -> list[str]:

@@ -46,26 +46,26 @@ def test_an_admin_users_report_and_a_refused_one(tasks_db: str, bucket: str) -> 
     user, _ = create_user(Role.USER)
     today = datetime.now(UTC).date().isoformat()
     payload = {"report_type": "users", "start_date": today, "end_date": today}
-    done = work(service.submit("report_generation", payload, created_by=admin.id)["id"])
+    done = work(service.submit("report_generation", payload, created_by=admin.id).id)
     assert done["status"] == "completed", done["last_error"]
     assert done["result"]["row_count"] == 2
     with urllib.request.urlopen(done["result"]["report_url"], timeout=10) as r:
         names = {row["username"] for row in csv.DictReader(io.StringIO(r.read().decode()))}
     assert names == {admin.username, user.username}
-    refused = work(service.submit("report_generation", payload, created_by=user.id)["id"])
+    refused = work(service.submit("report_generation", payload, created_by=user.id).id)
     assert refused["status"] == "failed"
     assert "admin" in refused["last_error"]
 
 
 def test_an_email_task_records_the_message_id(tasks_db: str, ses: Any) -> None:
-    row = work(service.submit("email", {"to": "a@example.com", "subject": "s", "body": "b"})["id"])
+    row = work(service.submit("email", {"to": "a@example.com", "subject": "s", "body": "b"}).id)
     assert row["status"] == "completed", row["last_error"]
     assert row["result"]["message_id"]
     assert row["metadata"]["email_sent"] is True
 
 
 def test_an_invalid_payload_fails_at_once(tasks_db: str) -> None:
-    row = work(service.submit("webhook", {"url": "ftp://x"})["id"])
+    row = work(service.submit("webhook", {"url": "ftp://x"}).id)
     assert row["status"] == "failed"
     assert "Invalid payload: url" in row["last_error"]
 
@@ -79,13 +79,13 @@ def test_retry_after_counts_only_when_longer_than_the_backoff(
     with fake_server() as server:
         url = server.url(f"/status/503?retry-after={retry_after}")
         task = service.submit("webhook", {"url": url}, retry_strategy=strategy)
-        row = work(task["id"])
+        row = work(task.id)
     assert row["status"] == "retrying"
     delay = (
         db.connection()
         .execute(
             "SELECT extract(epoch FROM scheduled_at - now()) AS s FROM tasks WHERE id = %s",
-            (task["id"],),
+            (task.id,),
         )
         .fetchone()
     )

@@ -12,8 +12,7 @@ FAST = {"type": "fixed", "interval_seconds": 0, "max_attempts": 3, "jitter": Fal
 
 
 def submit(task_type: str = "test_task", payload: Any = None, **kwargs: Any) -> UUID:
-    row = service.submit(task_type, payload if payload is not None else {}, **kwargs)
-    return UUID(str(row["id"]))
+    return service.submit(task_type, payload if payload is not None else {}, **kwargs).id
 
 
 def task(task_id: UUID) -> dict[str, Any]:

@@ -89,7 +89,7 @@ def test_exhausted_task_fails_and_shows_in_the_dead_letter_view(
     assert t["status"] == "failed" and t["current_attempt"] == 3
     assert t["last_error"] == "Task execution error: transient failure 3"
     assert [a["outcome"] for a in attempts(tid)] == ["transient_error"] * 3
-    assert [r["id"] for r in service.dead_letter(mod, 10, 0)] == [tid]
+    assert [t.id for t in service.dead_letter(mod, 10, 0)] == [tid]
 
 
 def test_invalid_payload_is_a_permanent_error_naming_the_field(
