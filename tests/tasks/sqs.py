@@ -7,27 +7,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tools.devstack import template
 from tools.lambda_events import FakeLambdaContext, SqsMessage, sqs_event
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
-
-
-class _CfnLoader(yaml.SafeLoader):
-    pass
-
-
-_CfnLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def template_queues() -> dict[str, dict[str, Any]]:
     """Queue properties straight from template.yaml: the template stays the source of truth."""
-    resources = yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)["Resources"]
+    resources = template.load()["Resources"]
     return {
         name: r.get("Properties") or {}
         for name, r in resources.items()
