@@ -45,13 +45,14 @@ def list_tasks(
     from shared.tasks import operations
 
     with database():
-        rows = operations.recent(status.value if status else None, task_type, limit)
+        tasks = operations.recent(status, task_type, limit)
     if as_json:
-        emit_json(rows)
+        emit_json([t.model_dump(mode="json") for t in tasks])
         return
-    if not rows:
+    if not tasks:
         typer.echo("No tasks found")
         return
+    rows = [t.model_dump() for t in tasks]
     columns = ["id", "task_type", "status", "created_at"]
     if verbose:
         columns += ["priority", "current_attempt", "updated_at", "last_error", "metadata"]

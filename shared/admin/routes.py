@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Query, Response
-from pydantic import BaseModel
 
 from shared.health import service as health
 from shared.health.routes import DetailedHealth, detailed_envelope
@@ -18,22 +17,8 @@ from shared.identity import audit, users
 from shared.identity.dependencies import AdminUser
 from shared.identity.models import UserStats
 from shared.paging import Page
-from shared.timestamps import Timestamp
 
 router = group_router("/api/v1/admin", "Admin")
-
-
-class AuditEntry(BaseModel):
-    id: UUID
-    actor_id: UUID | None
-    actor_username: str | None
-    actor_role: str | None
-    target_id: UUID | None
-    target_username: str | None
-    action: audit.Action
-    reason: str | None
-    details: dict[str, Any]
-    created_at: Timestamp
 
 
 @router.get("/users/stats", summary="User statistics")
@@ -55,6 +40,5 @@ def audit_trail(
     action: audit.Action | None = None,
     since: Annotated[datetime | None, Query(description="created_at >= since")] = None,
     until: Annotated[datetime | None, Query(description="created_at < until")] = None,
-) -> Envelope[list[AuditEntry]]:
-    rows = audit.entries(audit.AuditFilter(actor_id, target_id, action, since, until), page)
-    return ok([AuditEntry.model_validate(r) for r in rows])
+) -> Envelope[list[audit.AuditEntry]]:
+    return ok(audit.entries(audit.AuditFilter(actor_id, target_id, action, since, until), page))

@@ -4,12 +4,12 @@ only its SHA-256 and a short visible prefix are kept."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 from shared import db
 from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.identity import tokens
+from shared.identity.models import ApiKey, CreatedApiKey
 from shared.identity.principal import ApiKeyScope, AuthUser
 
 API_KEY_NOT_FOUND = "API key not found"
@@ -26,8 +26,8 @@ def create(
     description: str | None,
     scopes: list[ApiKeyScope],
     expires_at: datetime | None,
-) -> tuple[dict[str, Any], str]:
-    """(the stored key's public fields, the full key: shown this once)."""
+) -> CreatedApiKey:
+    """The stored key's public fields and the full key, which is shown this once."""
     if not name.strip() or len(name) > 100:
         raise ValidationFailed("name", "Name must be between 1 and 100 characters")
     if description is not None and len(description) > 500:
@@ -67,11 +67,11 @@ def create(
     )
     if row is None:
         raise ValidationFailed("api_keys", f"At most {MAX_ACTIVE_KEYS} active keys per user")
-    return row, key
+    return CreatedApiKey(key=key, **row)
 
 
-def list_keys(owner: AuthUser) -> list[dict[str, Any]]:
-    return (
+def list_keys(owner: AuthUser) -> list[ApiKey]:
+    rows = (
         db.connection()
         .execute(
             f"""SELECT {KEY_COLUMNS} FROM api_keys WHERE created_by = %s
@@ -80,6 +80,7 @@ def list_keys(owner: AuthUser) -> list[dict[str, Any]]:
         )
         .fetchall()
     )
+    return [ApiKey.model_validate(r) for r in rows]
 
 
 def revoke(owner: AuthUser, key_id: UUID) -> None:

@@ -10,10 +10,12 @@ from uuid import UUID
 
 from psycopg import sql
 from psycopg.types.json import Jsonb
+from pydantic import BaseModel
 
 from shared import db
 from shared.identity.principal import AuthUser
 from shared.paging import Page
+from shared.timestamps import Timestamp
 
 
 class Action(StrEnum):
@@ -61,7 +63,20 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def entries(where: AuditFilter, page: Page) -> list[dict[str, Any]]:
+class AuditEntry(BaseModel):
+    id: UUID
+    actor_id: UUID | None
+    actor_username: str | None
+    actor_role: str | None
+    target_id: UUID | None
+    target_username: str | None
+    action: Action
+    reason: str | None
+    details: dict[str, Any]
+    created_at: Timestamp
+
+
+def entries(where: AuditFilter, page: Page) -> list[AuditEntry]:
     """Newest first."""
     conditions: list[sql.Composable] = []
     params: dict[str, Any] = {"limit": page.limit, "offset": page.offset}
@@ -87,4 +102,4 @@ def entries(where: AuditFilter, page: Page) -> list[dict[str, Any]]:
            FROM audit_log WHERE {} ORDER BY created_at DESC, id
            LIMIT %(limit)s OFFSET %(offset)s"""
     ).format(clause)
-    return db.connection().execute(query, params).fetchall()
+    return [AuditEntry.model_validate(r) for r in db.connection().execute(query, params)]

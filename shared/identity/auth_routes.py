@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from fastapi import Request
@@ -15,7 +14,7 @@ from shared.http.routing import group_router
 from shared.identity import api_keys, sessions
 from shared.identity import authentication as service
 from shared.identity.dependencies import CurrentUser, client_ip, require_session
-from shared.identity.models import UserProfile
+from shared.identity.models import ApiKey, CreatedApiKey, UserProfile
 from shared.identity.principal import ApiKeyScope, Role
 from shared.timestamps import Timestamp
 
@@ -60,27 +59,6 @@ class ApiKeyRequest(BaseModel):
     description: str | None = None
     scopes: list[ApiKeyScope] = Field(min_length=1)
     expires_at: datetime | None = None
-
-
-class ApiKey(BaseModel):
-    id: UUID
-    name: str
-    description: str | None
-    key_prefix: str
-    scopes: list[ApiKeyScope]
-    expires_at: Timestamp | None
-    is_active: bool
-    created_at: Timestamp
-    last_used_at: Timestamp | None
-    usage_count: int
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> ApiKey:
-        return cls.model_validate(row)
-
-
-class CreatedApiKey(ApiKey):
-    key: str = Field(description="The full key. It is shown only in this response.")
 
 
 @router.post("/register", summary="Create an account (role user); does not log in")
@@ -144,13 +122,12 @@ def refresh(user: CurrentUser) -> Envelope[Refreshed]:
 @router.post("/api-keys", summary="Create an API key; the full key is returned only here")
 def create_api_key(user: CurrentUser, body: ApiKeyRequest) -> Envelope[CreatedApiKey]:
     require_session(user)
-    row, key = api_keys.create(user, body.name, body.description, body.scopes, body.expires_at)
-    return ok(CreatedApiKey(key=key, **ApiKey.from_row(row).model_dump()))
+    return ok(api_keys.create(user, body.name, body.description, body.scopes, body.expires_at))
 
 
 @router.get("/api-keys", summary="The caller's API keys (never the keys themselves)")
 def list_api_keys(user: CurrentUser) -> Envelope[list[ApiKey]]:
-    return ok([ApiKey.from_row(r) for r in api_keys.list_keys(user)])
+    return ok(api_keys.list_keys(user))
 
 
 @router.delete("/api-keys/{key_id}", summary="Revoke one of the caller's API keys")

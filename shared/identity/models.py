@@ -6,9 +6,9 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import sql
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from shared.identity.principal import Role
+from shared.identity.principal import ApiKeyScope, Role
 from shared.timestamps import Timestamp
 
 PROFILE_COLUMNS = sql.SQL(
@@ -67,3 +67,20 @@ class UserStats(BaseModel):
             ),
             last_updated=row["last_updated"],
         )
+
+
+class ApiKey(BaseModel):
+    id: UUID
+    name: str
+    description: str | None
+    key_prefix: str
+    scopes: list[ApiKeyScope]
+    expires_at: Timestamp | None
+    is_active: bool
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    usage_count: int
+
+
+class CreatedApiKey(ApiKey):
+    key: str = Field(description="The full key. It is shown only in this response.")

@@ -15,6 +15,7 @@ from shared import db
 from shared.errors import NotFound, ValidationFailed
 from shared.identity.principal import AuthUser
 from shared.monitoring import rules
+from shared.monitoring.schemas import AlertOut
 from shared.paging import Page
 
 ALERT_COLUMNS = sql.SQL(
@@ -132,7 +133,18 @@ def _columns(fields: dict[str, Any], current: dict[str, Any] | None) -> dict[str
     return columns
 
 
-def create(user: AuthUser, fields: dict[str, Any]) -> dict[str, Any]:
+def _out(row: dict[str, Any]) -> AlertOut:
+    severity = row["auto_incident_severity"]
+    return AlertOut.model_validate(
+        {
+            **row,
+            "source": row["rule_source"],
+            "auto_incident": {"severity": severity} if severity else None,
+        }
+    )
+
+
+def create(user: AuthUser, fields: dict[str, Any]) -> AlertOut:
     if "name" not in fields:
         raise ValidationFailed("name", "is required")
     columns = _columns(fields, None)
@@ -144,11 +156,11 @@ def create(user: AuthUser, fields: dict[str, Any]) -> dict[str, Any]:
     )
     row = db.connection().execute(query, columns).fetchone()
     assert row is not None
-    return row
+    return _out(row)
 
 
-def list_alerts(page: Page) -> list[dict[str, Any]]:
-    return (
+def list_alerts(page: Page) -> list[AlertOut]:
+    rows = (
         db.connection()
         .execute(
             sql.SQL("SELECT {} FROM alerts ORDER BY created_at DESC, id LIMIT %s OFFSET %s").format(
@@ -158,16 +170,17 @@ def list_alerts(page: Page) -> list[dict[str, Any]]:
         )
         .fetchall()
     )
+    return [_out(r) for r in rows]
 
 
-def get(alert_id: UUID) -> dict[str, Any]:
+def get(alert_id: UUID) -> AlertOut:
     row = db.connection().execute(SELECT_ONE, (alert_id,)).fetchone()
     if row is None:
         raise NotFound(NOT_FOUND)
-    return row
+    return _out(row)
 
 
-def update(alert_id: UUID, fields: dict[str, Any]) -> dict[str, Any]:
+def update(alert_id: UUID, fields: dict[str, Any]) -> AlertOut:
     with db.transaction() as conn:
         current = conn.execute(SELECT_ONE + sql.SQL(" FOR UPDATE"), (alert_id,)).fetchone()
         if current is None:
@@ -181,7 +194,7 @@ def update(alert_id: UUID, fields: dict[str, Any]) -> dict[str, Any]:
         )
         row = conn.execute(query, {**columns, "id": alert_id}).fetchone()
     assert row is not None
-    return row
+    return _out(row)
 
 
 def delete(alert_id: UUID) -> None:
@@ -190,7 +203,7 @@ def delete(alert_id: UUID) -> None:
         raise NotFound(NOT_FOUND)
 
 
-def set_silenced(alert_id: UUID, silenced: bool) -> dict[str, Any]:
+def set_silenced(alert_id: UUID, silenced: bool) -> AlertOut:
     row = (
         db.connection()
         .execute(
@@ -203,4 +216,4 @@ def set_silenced(alert_id: UUID, silenced: bool) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound(NOT_FOUND)
-    return row
+    return _out(row)

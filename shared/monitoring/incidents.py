@@ -14,6 +14,7 @@ from shared import db
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.identity.principal import AuthUser
 from shared.monitoring import ownership
+from shared.monitoring.schemas import IncidentOut, Timeline, TimelineEntry
 from shared.paging import Page
 
 INCIDENT_COLUMNS = sql.SQL(
@@ -65,7 +66,7 @@ def create(
     description: str | None,
     severity: str,
     assigned_to: UUID | None,
-) -> dict[str, Any]:
+) -> IncidentOut:
     if assigned_to is not None and not user.is_moderator:
         raise Forbidden(MODERATOR_REQUIRED)
     _check_text({"title": title, "description": description})
@@ -84,7 +85,7 @@ def create(
     except psycopg.errors.ForeignKeyViolation as error:
         raise _unknown_assignee(error) or error from None
     assert row is not None
-    return row
+    return IncidentOut.model_validate(row)
 
 
 def open_for_alert(alert: dict[str, Any], severity: str, at: datetime) -> None:
@@ -96,14 +97,14 @@ def open_for_alert(alert: dict[str, Any], severity: str, at: datetime) -> None:
     )
 
 
-def list_incidents(user: AuthUser, page: Page) -> list[dict[str, Any]]:
+def list_incidents(user: AuthUser, page: Page) -> list[IncidentOut]:
     visible, params = _visible(user)
     params.update(limit=page.limit, offset=page.offset)
     query = sql.SQL(
         "SELECT {cols} FROM incidents WHERE {visible} ORDER BY created_at DESC, id"
         " LIMIT %(limit)s OFFSET %(offset)s"
     ).format(cols=INCIDENT_COLUMNS, visible=visible)
-    return db.connection().execute(query, params).fetchall()
+    return [IncidentOut.model_validate(r) for r in db.connection().execute(query, params)]
 
 
 def _fetch(conn: db.Connection, user: AuthUser, incident_id: UUID, *, lock: bool) -> dict[str, Any]:
@@ -120,8 +121,8 @@ def _fetch(conn: db.Connection, user: AuthUser, incident_id: UUID, *, lock: bool
     return row
 
 
-def get(user: AuthUser, incident_id: UUID) -> dict[str, Any]:
-    return _fetch(db.connection(), user, incident_id, lock=False)
+def get(user: AuthUser, incident_id: UUID) -> IncidentOut:
+    return IncidentOut.model_validate(_fetch(db.connection(), user, incident_id, lock=False))
 
 
 def _status_columns(current: dict[str, Any], status: str) -> dict[str, Any]:
@@ -138,7 +139,7 @@ def _status_columns(current: dict[str, Any], status: str) -> dict[str, Any]:
     return columns
 
 
-def update(user: AuthUser, incident_id: UUID, fields: dict[str, Any]) -> dict[str, Any]:
+def update(user: AuthUser, incident_id: UUID, fields: dict[str, Any]) -> IncidentOut:
     """`fields` holds only what the client sent; an explicit null clears a nullable field."""
     if "assigned_to" in fields and not user.is_moderator:
         raise Forbidden(MODERATOR_REQUIRED)
@@ -151,7 +152,7 @@ def update(user: AuthUser, incident_id: UUID, fields: dict[str, Any]) -> dict[st
         if "status" in fields:
             columns.update(_status_columns(current, fields["status"]))
         if not columns:
-            return current
+            return IncidentOut.model_validate(current)
         sets = sql.SQL(", ").join(
             sql.SQL("{} = {}").format(
                 sql.Identifier(k), v if isinstance(v, sql.Composable) else sql.Placeholder(k)
@@ -167,7 +168,7 @@ def update(user: AuthUser, incident_id: UUID, fields: dict[str, Any]) -> dict[st
         except psycopg.errors.ForeignKeyViolation as error:
             raise _unknown_assignee(error) or error from None
     assert row is not None
-    return row
+    return IncidentOut.model_validate(row)
 
 
 def timeline(
@@ -178,7 +179,7 @@ def timeline(
     lookback_hours: int,
     source: str | None,
     tags: dict[str, str],
-) -> dict[str, Any]:
+) -> Timeline:
     """Events in [started_at - lookback, resolved_at or now], optionally narrowed by source and
     tags, plus the linked alert's own events. A regular user sees only events they may read."""
     incident = get(user, incident_id)
@@ -191,12 +192,12 @@ def timeline(
         matching.append(sql.SQL("tags @> %(tags)s"))
         params["tags"] = Jsonb(tags)
     selected: sql.Composable = sql.SQL(" AND ").join(matching)
-    if incident["alert_id"] is not None:
+    if incident.alert_id is not None:
         selected = sql.SQL("(({}) OR tags @> %(alert_tag)s)").format(selected)
-        params["alert_tag"] = Jsonb({"alert_id": str(incident["alert_id"])})
+        params["alert_tag"] = Jsonb({"alert_id": str(incident.alert_id)})
     params.update(
-        window_start=incident["started_at"] - timedelta(hours=lookback_hours),
-        window_end=incident["resolved_at"],
+        window_start=incident.started_at - timedelta(hours=lookback_hours),
+        window_end=incident.resolved_at,
         limit=page.limit,
         offset=page.offset,
     )
@@ -209,15 +210,13 @@ def timeline(
     ).format(selected=selected)
     rows = db.connection().execute(query, params).fetchall()
     total = rows[0]["total_count"] if rows else _count_only(query, params)
-    for row in rows:
-        del row["total_count"]
-    return {
-        "incident_id": incident["id"],
-        "start_time": incident["started_at"],
-        "end_time": incident["resolved_at"],
-        "entries": rows,
-        "total_count": total,
-    }
+    return Timeline(
+        incident_id=incident.id,
+        start_time=incident.started_at,
+        end_time=incident.resolved_at,
+        entries=[TimelineEntry.model_validate(r) for r in rows],
+        total_count=total,
+    )
 
 
 def _count_only(query: sql.Composable, params: dict[str, Any]) -> int:

@@ -96,7 +96,7 @@ def _series(text: str, labels: tuple[tuple[str, str], ...], value: float) -> str
 
 
 def render() -> str:
-    stats = service.stats()
+    stats = service.stats().model_dump()
     lines: list[str] = []
     for name, kind, key, help_text in SYSTEM_SERIES:
         lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}", f"{name} {stats[key]}", ""]

@@ -22,6 +22,7 @@ from shared import db
 from shared.errors import NotFound, ValidationFailed
 from shared.identity.principal import AuthUser
 from shared.monitoring import ownership
+from shared.monitoring.schemas import EventOut, MetricOut, Stats
 
 if TYPE_CHECKING:  # importing it pulls in FastAPI (~0.5 s): the worker records events without it
     from shared.paging import Page
@@ -89,7 +90,7 @@ def create_event(
     tags: dict[str, Any],
     payload: dict[str, Any],
     recorded_at: datetime | None,
-) -> dict[str, Any]:
+) -> EventOut:
     ownership.check_source(user, source)  # authorisation runs before validation
     _validate_event(event_type, source, message, level, tags, payload)
     row = (
@@ -101,7 +102,7 @@ def create_event(
         .fetchone()
     )
     assert row is not None
-    return row
+    return EventOut.model_validate(row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +169,9 @@ def list_events(
     start_time: datetime | None = None,
     end_time: datetime | None = None,
     tags: dict[str, str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[EventOut]:
     visible, params = ownership.SOURCES.readable("source", user)
-    return _recent_page(
+    rows = _recent_page(
         "events",
         EVENT_COLUMNS,
         visible,
@@ -181,6 +182,7 @@ def list_events(
         start_time=start_time,
         end_time=end_time,
     )
+    return [EventOut.model_validate(r) for r in rows]
 
 
 def _recent_page(
@@ -231,7 +233,7 @@ def _time_bounds(
         params["end_time"] = end_time
 
 
-def get_event(user: AuthUser, event_id: UUID) -> dict[str, Any]:
+def get_event(user: AuthUser, event_id: UUID) -> EventOut:
     visible, params = ownership.SOURCES.readable("source", user)
     params["id"] = event_id
     query = sql.SQL("SELECT {cols} FROM events WHERE id = %(id)s AND {visible}").format(
@@ -240,7 +242,7 @@ def get_event(user: AuthUser, event_id: UUID) -> dict[str, Any]:
     row = db.connection().execute(query, params).fetchone()
     if row is None:
         raise NotFound("Event not found")
-    return row
+    return EventOut.model_validate(row)
 
 
 def create_metric(
@@ -251,7 +253,7 @@ def create_metric(
     value: float,
     labels: dict[str, str],
     recorded_at: datetime | None,
-) -> dict[str, Any]:
+) -> MetricOut:
     ownership.check_metric_name(user, name)
     if _too_long(name, 100):
         raise ValidationFailed("name", "Metric name too long (max 100 characters)")
@@ -273,7 +275,7 @@ def create_metric(
         .fetchone()
     )
     assert row is not None
-    return row
+    return MetricOut.model_validate(row)
 
 
 def list_metrics(
@@ -285,9 +287,9 @@ def list_metrics(
     start_time: datetime | None = None,
     end_time: datetime | None = None,
     labels: dict[str, str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[MetricOut]:
     visible, params = ownership.METRIC_NAMES.readable("name", user)
-    return _recent_page(
+    rows = _recent_page(
         "metrics",
         METRIC_COLUMNS,
         visible,
@@ -298,9 +300,10 @@ def list_metrics(
         start_time=start_time,
         end_time=end_time,
     )
+    return [MetricOut.model_validate(r) for r in rows]
 
 
-def stats() -> dict[str, int]:
+def stats() -> Stats:
     """The monitoring counters in one query, plus how many rules are firing now."""
     row = (
         db.connection()
@@ -319,4 +322,4 @@ def stats() -> dict[str, int]:
         .fetchone()
     )
     assert row is not None
-    return {key: int(value) for key, value in row.items()}
+    return Stats.model_validate({key: int(value) for key, value in row.items()})

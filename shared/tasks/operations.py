@@ -5,31 +5,26 @@ makes go through service.py (service.retry_failed, service.submit)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
+from psycopg import sql
+
 from shared import db
+from shared.tasks.schemas import TaskOut
+from shared.tasks.service import TASK_COLUMNS
 from shared.tasks.states import TaskStatus, sql_literal
 
-LIST_COLUMNS = (
-    "id, task_type, status, priority, current_attempt, max_attempts, last_error, created_at, "
-    "updated_at, completed_at, created_by, metadata"
-)
 
-
-def recent(status: str | None, task_type: str | None, limit: int) -> list[dict[str, Any]]:
+def recent(status: TaskStatus | None, task_type: str | None, limit: int) -> list[TaskOut]:
     """Newest first."""
-    return (
-        db.connection()
-        .execute(
-            f"""SELECT {LIST_COLUMNS} FROM tasks
-            WHERE (%(status)s::text IS NULL OR status = %(status)s)
-              AND (%(type)s::text IS NULL OR task_type = %(type)s)
-            ORDER BY created_at DESC, id LIMIT %(limit)s""",  # noqa: S608 - constant columns
-            {"status": status, "type": task_type, "limit": limit},
-        )
-        .fetchall()
-    )
+    query = sql.SQL(
+        """SELECT {} FROM tasks
+           WHERE (%(status)s::text IS NULL OR status = %(status)s)
+             AND (%(type)s::text IS NULL OR task_type = %(type)s)
+           ORDER BY created_at DESC, id LIMIT %(limit)s"""
+    ).format(TASK_COLUMNS)
+    rows = db.connection().execute(query, {"status": status, "type": task_type, "limit": limit})
+    return [TaskOut.model_validate(r) for r in rows]
 
 
 def failed_ids(task_type: str | None, since: datetime | None) -> list[UUID]:

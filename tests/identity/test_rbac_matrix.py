@@ -35,12 +35,12 @@ def test_matrix_cell(api: Api, row: Row, caller: int) -> None:
     _, admin_token = create_user(Role.ADMIN)
     moderator2, _ = create_user(Role.MODERATOR)
     admin2, _ = create_user(Role.ADMIN)
-    key, _ = api_keys.create(owner, "matrix", None, [ApiKeyScope.READ], None)
+    key = api_keys.create(owner, "matrix", None, [ApiKeyScope.READ], None)
     names = {
         "user": str(owner.id),
         "moderator2": str(moderator2.id),
         "admin2": str(admin2.id),
-        "key": str(key["id"]),
+        "key": str(key.id),
     }
     path = _fill(row.path, names)
     body = _fill(row.body, names | {"user": owner.username}) if row.body is not None else None
