@@ -93,7 +93,7 @@ def main() -> None:
         get_settings.cache_clear()
         service.sync_task_types(url)
         aws.s3().create_bucket(Bucket=bucket)
-        part = get_settings().report_part_size_bytes
+        part = get_settings().handlers.report_part_size_bytes
         _run("csv")  # warm-up: imports, connections
         rows: dict[str, str] = {}
         for size in SIZES:

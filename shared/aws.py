@@ -1,8 +1,10 @@
-"""boto3 clients for the task handlers: created on first use, one per service per execution
-environment (boto3 is imported only by the code that needs it; it ships with the Lambda runtime).
+"""The one boto3 client factory: created on first use, one client per service per execution
+environment, reused across invocations. boto3 is imported only by the code that needs it (it
+ships with the Lambda runtime), so routes that never call AWS never pay for it.
 
-Retries are kept short: the task engine owns retrying, with backoff across attempts.
-AWS_ENDPOINT_URL (the local stack, tests) points every client at moto.
+Region and credentials come from the Lambda environment. Retries are kept short: the task
+engine owns retrying, with backoff across attempts, and a task send that fails is the outbox's
+to repeat. AWS_ENDPOINT_URL (the local stack, tests) points every client at moto.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sqs import SQSClient
 
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()  # the worker runs handlers in threads; boto3 session setup is not safe
@@ -41,6 +44,11 @@ def s3() -> S3Client:
 
 def sesv2() -> SESV2Client:
     client: SESV2Client = _client("sesv2")
+    return client
+
+
+def sqs() -> SQSClient:
+    client: SQSClient = _client("sqs")
     return client
 
 

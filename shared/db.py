@@ -3,10 +3,10 @@
 Created lazily on first use, reused across invocations, replaced when broken. Connections run in
 autocommit so a single statement is a single round trip; multi-statement work uses `transaction()`.
 
-The local stack runs every function in one process; `environment(slot)` gives each function a
-connection of its own, as separate execution environments would have, so two functions never
-share a transaction. The slot travels in a context variable, which FastAPI's worker threads
-inherit; in Lambda only the default slot is ever used.
+The connection lives in a `ConnectionSlot` found through the `current_slot` context variable,
+whose default is the execution environment's one slot. A host that runs several functions in one
+process (the local stack) sets the variable around each invocation; FastAPI's worker threads
+inherit it. Lambda never sets it.
 """
 
 from __future__ import annotations
@@ -37,30 +37,25 @@ class ConnectionSlot:
         self.generation = 0
 
 
-_default_slot = ConnectionSlot()  # the execution environment's: the only one used in Lambda
-_slot: ContextVar[ConnectionSlot | None] = ContextVar("db_connection_slot", default=None)
+# The default is deliberately one shared object: the execution environment's only slot.
+current_slot: ContextVar[ConnectionSlot] = ContextVar(
+    "db_connection_slot",
+    default=ConnectionSlot(),  # noqa: B039
+)
 _generation = 0  # bumped by reset(): every slot's connection is then replaced on next use
-
-
-@contextmanager
-def environment(slot: ConnectionSlot) -> Iterator[None]:
-    """Run the block with `slot`'s connection (the local stack: one slot per function)."""
-    token = _slot.set(slot)
-    try:
-        yield
-    finally:
-        _slot.reset(token)
 
 
 def conninfo(settings: Settings) -> str:
     """DATABASE_URL if set, else the RDS-style JSON secret named by DATABASE_SECRET_ARN."""
-    if settings.database_url:
-        return settings.database_url
-    if not settings.database_secret_arn:
+    if settings.database.database_url:
+        return settings.database.database_url
+    if not settings.database.database_secret_arn:
         raise RuntimeError("set DATABASE_URL or DATABASE_SECRET_ARN")
     from aws_lambda_powertools.utilities.parameters import get_secret  # only deployed envs pay
 
-    secret: dict[str, Any] = json.loads(str(get_secret(settings.database_secret_arn, max_age=300)))
+    secret: dict[str, Any] = json.loads(
+        str(get_secret(settings.database.database_secret_arn, max_age=300))
+    )
     user, password = quote(secret["username"], safe=""), quote(secret["password"], safe="")
     port = secret.get("port", 5432)
     dbname = secret.get("dbname", "postgres")
@@ -72,11 +67,11 @@ def _connect(settings: Settings) -> Connection:
         conninfo(settings),
         autocommit=True,
         row_factory=dict_row,
-        connect_timeout=settings.db_connect_timeout_seconds,
+        connect_timeout=settings.database.db_connect_timeout_seconds,
         application_name=settings.service_name,
-        options=f"-c statement_timeout={settings.db_statement_timeout_ms}",
+        options=f"-c statement_timeout={settings.database.db_statement_timeout_ms}",
     )
-    conn.prepare_threshold = settings.db_prepare_threshold
+    conn.prepare_threshold = settings.database.db_prepare_threshold
     return conn
 
 
@@ -91,7 +86,7 @@ def _alive(conn: Connection) -> bool:
 def connection() -> Connection:
     """The execution environment's connection, (re)connecting when needed."""
     settings = get_settings()
-    slot = _slot.get() or _default_slot
+    slot = current_slot.get()
     now = time.monotonic()
     conn = slot.conn
     if conn is not None and (not _usable(conn) or slot.generation != _generation):
@@ -99,7 +94,7 @@ def connection() -> Connection:
         conn = None
     if (
         conn is not None
-        and now - slot.last_used > settings.db_ping_after_idle_seconds
+        and now - slot.last_used > settings.database.db_ping_after_idle_seconds
         and not _alive(conn)
     ):
         # The environment was frozen long enough for the server or a proxy to drop us.
@@ -129,7 +124,7 @@ def reset() -> None:
     """Forget the connection (settings changed, or it went bad); other slots follow on next use."""
     global _generation
     _generation += 1
-    _discard(_slot.get() or _default_slot)
+    _discard(current_slot.get())
 
 
 @contextmanager

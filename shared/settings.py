@@ -1,4 +1,9 @@
-"""The one settings object. Read from the environment once per execution environment."""
+"""The one settings object, read from the environment once per execution environment.
+
+Grouped by concern, so a module asks for only its part (`get_settings().tasks`). Every field is
+named exactly as its environment variable (lower-cased), whatever its group: `template.yaml`, the
+local stack and `.env` files use one flat namespace.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +18,30 @@ Environment = Literal["dev", "test", "staging", "prod"]
 SAFE_ENVIRONMENTS: frozenset[str] = frozenset({"dev", "test"})
 DEV_WEBHOOK_SECRET = "dev-webhook-secret-change-me"  # noqa: S105 - refused outside dev/test
 
+# hide_input_in_errors: a validation error must not echo secrets into logs or deploy events.
+_CONFIG = SettingsConfigDict(
+    env_file=".env", extra="ignore", frozen=True, hide_input_in_errors=True
+)
 
-class Settings(BaseSettings):
-    # hide_input_in_errors: a validation error must not echo secrets into logs or deploy events.
-    model_config = SettingsConfigDict(
-        env_file=".env", extra="ignore", frozen=True, hide_input_in_errors=True
-    )
 
-    environment: Environment = "dev"
-    service_name: str = Field(default="serverless-starter", alias="POWERTOOLS_SERVICE_NAME")
-    version: str = "0.1.0"
+def _split_list(value: object) -> object:
+    """Accept "a,b" as well as a JSON array, so the env var works either way (CloudFormation
+    passes a CommaDelimitedList as "a,b")."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return value
 
-    # Database: DATABASE_URL wins; otherwise the Secrets Manager secret (RDS JSON shape).
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = _CONFIG
+
+    # DATABASE_URL wins; otherwise the Secrets Manager secret (RDS JSON shape).
     database_url: str | None = None
     database_secret_arn: str | None = None
     db_connect_timeout_seconds: int = Field(default=3, ge=1, le=60)
@@ -34,18 +51,48 @@ class Settings(BaseSettings):
     # After this much idle time a cheap ping guards against a connection the server dropped.
     db_ping_after_idle_seconds: float = Field(default=60.0, ge=0)
 
-    # NoDecode: the template passes a comma-separated list (CloudFormation CommaDelimitedList).
-    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["http://localhost:5173"]
-    )
+    @field_validator("db_prepare_threshold", mode="before")
+    @classmethod
+    def _disable_prepare(cls, value: object) -> object:
+        """DB_PREPARE_THRESHOLD=none (or empty) turns prepared statements off for RDS Proxy."""
+        if isinstance(value, str) and value.strip().lower() in {"", "none", "null", "off"}:
+            return None
+        return value
+
+
+class HttpSettings(BaseSettings):
+    model_config = _CONFIG
+
+    cors_allowed_origins: CommaList = Field(default_factory=lambda: ["http://localhost:5173"])
     max_body_bytes: int = 2 * 1024 * 1024
+
+    _lists = field_validator("cors_allowed_origins", mode="before")(_split_list)
+
+
+class IdentitySettings(BaseSettings):
+    model_config = _CONFIG
+
+    session_hours: int = Field(default=24, ge=1)
+    refresh_min_interval_minutes: int = Field(default=5, ge=0)
+    refresh_extend_hours: int = Field(default=24, ge=1)
+    session_idle_days: int = Field(default=30, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=50, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    # Only honoured when ENVIRONMENT=test: Argon2id at the production cost (m=19456 KiB, t=2)
+    # makes every test that logs in slow. Every other environment uses the production parameters.
+    argon2_fast_in_tests: bool = True
+    initial_admin_password: str | None = Field(default=None, repr=False)
+
+
+class TaskSettings(BaseSettings):
+    model_config = _CONFIG
 
     # Queues (filled in by the template / local stack).
     task_queue_url: str | None = None
     priority_task_queue_url: str | None = None
-
-    # Task engine (shared/tasks). Lease = task timeout + margin; the worker stops waiting for a
-    # handler this long before the Lambda's own deadline, to record the outcome.
+    # Lease = task timeout + margin; the worker stops waiting for a handler this long before the
+    # Lambda's own deadline, to record the outcome.
     task_lease_margin_seconds: float = Field(default=30.0, ge=0)
     worker_deadline_margin_seconds: float = Field(default=10.0, ge=0)
     # The sweeper leaves an unsent task alone this long after its last change: the API or the
@@ -57,39 +104,36 @@ class Settings(BaseSettings):
     task_breaker_open_seconds: float = Field(default=60.0, ge=0)
     task_retention_days: int = Field(default=30, ge=1)
 
-    webhook_signing_secret: str = DEV_WEBHOOK_SECRET
+
+class HandlerSettings(BaseSettings):
+    """The built-in task handlers' outside world: SES, webhooks, the reports bucket."""
+
+    model_config = _CONFIG
+
+    webhook_signing_secret: str = Field(default=DEV_WEBHOOK_SECRET, repr=False)
     # Deployed stacks generate the key in Secrets Manager; only the worker may read it.
     webhook_signing_secret_arn: str | None = None
-
-    # Built-in task handlers (shared/tasks/handlers).
     email_sender: str = "noreply@example.com"  # a verified SES identity in AWS
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=900)
     # CIDRs the webhook SSRF guard lets through although private/loopback (tests, VPC peers).
-    webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_allowed_networks: CommaList = Field(default_factory=list)
     reports_bucket: str | None = None
     report_url_expiry_seconds: int = Field(default=3600, ge=1, le=604_800)
     # S3 multipart parts: at least 5 MiB except the last; memory per report is about one part.
     report_part_size_bytes: int = Field(default=8 * 1024 * 1024, ge=5 * 1024 * 1024)
     # Prefixes of the reports bucket that file_cleanup may delete under.
-    file_cleanup_allowed_prefixes: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["reports/", "tmp/"]
-    )
-    initial_admin_password: str | None = Field(default=None, repr=False)
+    file_cleanup_allowed_prefixes: CommaList = Field(default_factory=lambda: ["reports/", "tmp/"])
 
-    # Identity: sessions, brute-force throttling.
-    session_hours: int = Field(default=24, ge=1)
-    refresh_min_interval_minutes: int = Field(default=5, ge=0)
-    refresh_extend_hours: int = Field(default=24, ge=1)
-    session_idle_days: int = Field(default=30, ge=1)
-    login_max_failures_per_account: int = Field(default=5, ge=1)
-    login_max_failures_per_ip: int = Field(default=50, ge=1)
-    login_failure_window_seconds: int = Field(default=900, ge=1)
-    # Only honoured when ENVIRONMENT=test: Argon2id at the production cost (m=19456 KiB, t=2)
-    # makes every test that logs in slow. Every other environment uses the production parameters.
-    argon2_fast_in_tests: bool = True
+    _lists = field_validator(
+        "webhook_allowed_networks", "file_cleanup_allowed_prefixes", mode="before"
+    )(_split_list)
 
-    # Monitoring (shared/monitoring). Request metrics are flushed to the metrics table at most
-    # this often (seconds) or after this many requests per execution environment.
+
+class MonitoringSettings(BaseSettings):
+    model_config = _CONFIG
+
+    # Request metrics are flushed to the metrics table at most this often (seconds) or after
+    # this many requests per execution environment.
     request_metrics_enabled: bool = True
     metrics_flush_interval_seconds: float = Field(default=60.0, ge=0)
     metrics_flush_max_requests: int = Field(default=100, ge=1)
@@ -99,49 +143,39 @@ class Settings(BaseSettings):
     metric_retention_days: int = Field(default=30, ge=1)
     retention_batch_size: int = Field(default=5000, ge=1, le=100_000)
 
-    @field_validator(
-        "cors_allowed_origins",
-        "webhook_allowed_networks",
-        "file_cleanup_allowed_prefixes",
-        mode="before",
-    )
-    @classmethod
-    def _split_list(cls, value: object) -> object:
-        """Accept "a,b" as well as a JSON array, so the env var works either way."""
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [item.strip() for item in text.split(",") if item.strip()]
-        return value
 
-    @field_validator("db_prepare_threshold", mode="before")
-    @classmethod
-    def _disable_prepare(cls, value: object) -> object:
-        """DB_PREPARE_THRESHOLD=none (or empty) turns prepared statements off for RDS Proxy."""
-        if isinstance(value, str) and value.strip().lower() in {"", "none", "null", "off"}:
-            return None
-        return value
+class Settings(BaseSettings):
+    model_config = _CONFIG
+
+    environment: Environment = "dev"
+    service_name: str = Field(default="serverless-starter", alias="POWERTOOLS_SERVICE_NAME")
+    version: str = "0.1.0"
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    tasks: TaskSettings = Field(default_factory=TaskSettings)
+    handlers: HandlerSettings = Field(default_factory=HandlerSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
 
     @model_validator(mode="after")
     def _refuse_unsafe_outside_dev(self) -> Self:
         if self.environment in SAFE_ENVIRONMENTS:
             return self
         problems: list[str] = []
-        if "*" in self.cors_allowed_origins:
+        origins = self.http.cors_allowed_origins
+        if "*" in origins:
             problems.append("CORS_ALLOWED_ORIGINS must list origins, not '*'")
-        if any(o.startswith("http://") for o in self.cors_allowed_origins):
+        if any(o.startswith("http://") for o in origins):
             problems.append("CORS_ALLOWED_ORIGINS must use https outside dev/test")
-        weak_secret = (
-            self.webhook_signing_secret == DEV_WEBHOOK_SECRET
-            or len(self.webhook_signing_secret) < 32
-        )
-        if weak_secret and not self.webhook_signing_secret_arn:
+        secret = self.handlers.webhook_signing_secret
+        weak_secret = secret == DEV_WEBHOOK_SECRET or len(secret) < 32
+        if weak_secret and not self.handlers.webhook_signing_secret_arn:
             problems.append(
                 "WEBHOOK_SIGNING_SECRET_ARN, or a random WEBHOOK_SIGNING_SECRET of 32+ chars,"
                 " is required"
             )
-        if not (self.database_url or self.database_secret_arn):
+        if not (self.database.database_url or self.database.database_secret_arn):
             problems.append("DATABASE_URL or DATABASE_SECRET_ARN is required")
         if problems:
             raise ValueError(f"unsafe configuration for {self.environment}: " + "; ".join(problems))

@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,6 +32,31 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 from shared import db, migrations
 from shared.settings import get_settings
 from tools import pg
+
+# configure(NAME="value", OTHER=None): set (None: unset) environment variables as Lambda would;
+# the next get_settings() reads them. The one way a test changes configuration.
+Configure = Callable[..., None]
+
+
+@pytest.fixture(autouse=True)
+def _settings_read_afresh() -> Iterator[None]:
+    """Every test reads the environment anew and leaves no cached settings behind."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch) -> Configure:
+    def apply(**env: str | None) -> None:
+        for name, value in env.items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    return apply
 
 
 def _with_db(url: str, dbname: str) -> str:
@@ -89,7 +114,7 @@ def template_db(pg_admin_url: str) -> str:
 
 @contextmanager
 def _scratch_database(
-    pg_admin_url: str, monkeypatch: pytest.MonkeyPatch, prefix: str, template: str | None
+    pg_admin_url: str, configure: Configure, prefix: str, template: str | None
 ) -> Iterator[str]:
     """Create a database (from `template` if given), point settings and shared.db at it, and
     drop it afterwards."""
@@ -100,14 +125,12 @@ def _scratch_database(
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(create)
     url = _with_db(pg_admin_url, name)
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
+    configure(DATABASE_URL=url)
     db.reset()
     try:
         yield url
     finally:
         db.reset()
-        get_settings.cache_clear()
         with psycopg.connect(pg_admin_url, autocommit=True) as conn:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
@@ -115,18 +138,16 @@ def _scratch_database(
 
 
 @pytest.fixture
-def database_url(
-    pg_admin_url: str, template_db: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
+def database_url(pg_admin_url: str, template_db: str, configure: Configure) -> Iterator[str]:
     """A fresh database cloned from the migrated template."""
-    with _scratch_database(pg_admin_url, monkeypatch, "t", template_db) as url:
+    with _scratch_database(pg_admin_url, configure, "t", template_db) as url:
         yield url
 
 
 @pytest.fixture
-def empty_database_url(pg_admin_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def empty_database_url(pg_admin_url: str, configure: Configure) -> Iterator[str]:
     """A database with no migrations applied."""
-    with _scratch_database(pg_admin_url, monkeypatch, "e", None) as url:
+    with _scratch_database(pg_admin_url, configure, "e", None) as url:
         yield url
 
 
@@ -144,12 +165,10 @@ def moto_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
-def unreachable_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def unreachable_database(configure: Configure) -> Iterator[str]:
     """Settings pointing at a port where nothing listens."""
     url = f"postgresql://postgres@127.0.0.1:{pg.free_port()}/nothing"
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
+    configure(DATABASE_URL=url)
     db.reset()
     yield url
     db.reset()
-    get_settings.cache_clear()

@@ -20,7 +20,7 @@ def database_url() -> str:
     """DATABASE_URL, else the local stack's database (started if needed)."""
     from shared.settings import get_settings
 
-    url = get_settings().database_url
+    url = get_settings().database.database_url
     if url:
         return url
     from tools import pg

@@ -58,7 +58,7 @@ def database(expose_errors: bool = False) -> Component:
 
 def application(settings: Settings | None = None) -> Component:
     settings = settings or get_settings()
-    configured = bool(settings.database_url or settings.database_secret_arn)
+    configured = bool(settings.database.database_url or settings.database.database_secret_arn)
     if not configured:
         return Component(
             "unhealthy",

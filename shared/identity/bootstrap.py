@@ -18,7 +18,7 @@ class InitialAdminRefused(RuntimeError):
 def initial_admin(conninfo: str) -> dict[str, object]:
     """Idempotent: does nothing once any admin exists. A password that fails the policy fails
     the deploy, with the policy's message."""
-    password = get_settings().initial_admin_password
+    password = get_settings().identity.initial_admin_password
     if not password:
         return {"InitialAdminCreated": False}
     with psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as conn:

@@ -41,7 +41,7 @@ _DUMMY_HASHES = {
 
 def _fast() -> bool:
     settings = get_settings()
-    return settings.environment == "test" and settings.argon2_fast_in_tests
+    return settings.environment == "test" and settings.identity.argon2_fast_in_tests
 
 
 def hasher() -> PasswordHasher:

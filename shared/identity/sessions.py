@@ -120,8 +120,8 @@ def start_session(user_id: UUID, user_agent: str | None = None) -> NewSession:
         "user_id": user_id,
         "user_key": str(user_id),
         "hash": tokens.digest(token),
-        "idle_days": settings.session_idle_days,
-        "hours": settings.session_hours,
+        "idle_days": settings.identity.session_idle_days,
+        "hours": settings.identity.session_hours,
         "user_agent": user_agent,
     }
     row = db.connection().execute(_START_SESSION, params).fetchone()
@@ -143,8 +143,8 @@ def refresh(session_id: UUID) -> tuple[datetime, datetime] | None:
            RETURNING expires_at, last_refreshed_at""",
             {
                 "id": session_id,
-                "hours": settings.refresh_extend_hours,
-                "interval": settings.refresh_min_interval_minutes,
+                "hours": settings.identity.refresh_extend_hours,
+                "interval": settings.identity.refresh_min_interval_minutes,
             },
         )
         .fetchone()

@@ -36,22 +36,26 @@ def params(ip: str | None) -> dict[str, Any]:
     settings = get_settings()
     return {
         "ip": ip,
-        "window": settings.login_failure_window_seconds,
-        "max_account": settings.login_max_failures_per_account,
-        "max_ip": settings.login_max_failures_per_ip,
+        "window": settings.identity.login_failure_window_seconds,
+        "max_account": settings.identity.login_max_failures_per_account,
+        "max_ip": settings.identity.login_max_failures_per_ip,
     }
 
 
 def record_failure(account_key: str, ip: str | None) -> None:
     db.connection().execute(
         _FAILED,
-        {"account": account_key, "ip": ip, "window": get_settings().login_failure_window_seconds},
+        {
+            "account": account_key,
+            "ip": ip,
+            "window": get_settings().identity.login_failure_window_seconds,
+        },
     )
 
 
 def purge_expired_windows() -> int:
     cursor = db.connection().execute(
         "DELETE FROM login_attempts WHERE window_started_at < now() - make_interval(secs => %s)",
-        (get_settings().login_failure_window_seconds,),
+        (get_settings().identity.login_failure_window_seconds,),
     )
     return cursor.rowcount

@@ -40,7 +40,7 @@ def route_of(scope: Mapping[str, Any]) -> str:
 def request_finished(scope: Mapping[str, Any], status: int, duration_ms: float) -> None:
     global _requests
     settings = get_settings()
-    if not settings.request_metrics_enabled:
+    if not settings.monitoring.request_metrics_enabled:
         return
     method, route = str(scope.get("method", "")), route_of(scope)
     # Powertools keeps (and at 100 values prints) metrics even when disabled: skip them then.
@@ -54,8 +54,8 @@ def request_finished(scope: Mapping[str, Any], status: int, duration_ms: float) 
     totals[1] += duration_ms
     _requests += 1
     if (
-        _requests >= settings.metrics_flush_max_requests
-        or time.monotonic() - _last_flush >= settings.metrics_flush_interval_seconds
+        _requests >= settings.monitoring.metrics_flush_max_requests
+        or time.monotonic() - _last_flush >= settings.monitoring.metrics_flush_interval_seconds
     ):
         flush()
 

@@ -37,7 +37,7 @@ _LABEL_INVALID = re.compile(r"[^a-zA-Z0-9_]")
 
 def check_token(authorization: str | None) -> None:
     """When PROMETHEUS_SCRAPE_TOKEN is set, the scraper must send it as a bearer token."""
-    expected = get_settings().prometheus_scrape_token
+    expected = get_settings().monitoring.prometheus_scrape_token
     if not expected:
         return
     header = authorization or ""

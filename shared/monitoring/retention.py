@@ -33,15 +33,15 @@ def _purge(table: str, cutoff: datetime, batch_size: int) -> int:
 def purge_expired_events(now: datetime | None = None) -> int:
     """Delete events recorded more than EVENT_RETENTION_DAYS ago; returns how many."""
     settings = get_settings()
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.event_retention_days)
-    return _purge("events", cutoff, settings.retention_batch_size)
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.monitoring.event_retention_days)
+    return _purge("events", cutoff, settings.monitoring.retention_batch_size)
 
 
 def purge_expired_metrics(now: datetime | None = None) -> int:
     """Delete metrics recorded more than METRIC_RETENTION_DAYS ago; returns how many."""
     settings = get_settings()
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.metric_retention_days)
-    deleted = _purge("metrics", cutoff, settings.retention_batch_size)
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.monitoring.metric_retention_days)
+    deleted = _purge("metrics", cutoff, settings.monitoring.retention_batch_size)
     # One row per series: small, deleted in one statement.
     db.connection().execute("DELETE FROM metric_series WHERE recorded_at < %s", (cutoff,))
     return deleted

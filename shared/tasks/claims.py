@@ -172,7 +172,7 @@ def claim(task_ids: Sequence[UUID]) -> ClaimResult:
             CLAIM_SQL,
             {
                 "ids": list(task_ids),
-                "margin": get_settings().task_lease_margin_seconds,
+                "margin": get_settings().tasks.task_lease_margin_seconds,
                 "lease_lost": LEASE_LOST,
             },
         )
@@ -269,9 +269,9 @@ def complete(outcomes: Sequence[Outcome]) -> Completion:
             {
                 "outcomes": json.dumps([o.as_json() for o in outcomes]),
                 "breakers": json.dumps(breaker_counts(outcomes)),
-                "failure_threshold": s.task_breaker_failure_threshold,
-                "success_threshold": s.task_breaker_success_threshold,
-                "open_seconds": s.task_breaker_open_seconds,
+                "failure_threshold": s.tasks.task_breaker_failure_threshold,
+                "success_threshold": s.tasks.task_breaker_success_threshold,
+                "open_seconds": s.tasks.task_breaker_open_seconds,
             },
         )
         .fetchall()

@@ -1,4 +1,4 @@
-"""SQS for tasks: one lazily created client per execution environment, and batched sends.
+"""SQS for tasks: batched sends through the one client factory (shared.aws).
 
 A message body is `{"task_id": "<uuid>"}`. high/critical go to PriorityTaskQueue, the rest to
 TaskQueue. SQS delays at most 15 minutes: a task due later is not sent; the sweeper sends it.
@@ -11,20 +11,16 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
+from shared import aws
 from shared.observability import logger
 from shared.settings import get_settings
-
-if TYPE_CHECKING:
-    from mypy_boto3_sqs import SQSClient
 
 MAX_DELAY_SECONDS = 900
 PRIORITY_QUEUE_LEVELS = frozenset({"high", "critical"})
 _BATCH = 10  # SendMessageBatch limit
-
-_client: SQSClient | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,22 +30,6 @@ class Outgoing:
     delay_seconds: float = 0.0
 
 
-def client() -> SQSClient:
-    """boto3 is imported on first send only: routes that never send do not pay for it."""
-    global _client
-    if _client is None:
-        import boto3  # a runtime-provided library on Lambda
-
-        _client = boto3.client("sqs")
-    return _client
-
-
-def reset() -> None:
-    """Forget the client (tests switch endpoints and credentials)."""
-    global _client
-    _client = None
-
-
 def sendable(delay_seconds: float) -> bool:
     return delay_seconds <= MAX_DELAY_SECONDS
 
@@ -57,8 +37,8 @@ def sendable(delay_seconds: float) -> bool:
 def queue_url(priority: str) -> str | None:
     settings = get_settings()
     if priority in PRIORITY_QUEUE_LEVELS:
-        return settings.priority_task_queue_url
-    return settings.task_queue_url
+        return settings.tasks.priority_task_queue_url
+    return settings.tasks.task_queue_url
 
 
 def body(task_id: UUID) -> str:
@@ -96,7 +76,7 @@ def _send_batch(url: str, items: list[Outgoing]) -> list[UUID]:
         for i, m in enumerate(items)
     ]
     try:
-        answer = client().send_message_batch(QueueUrl=url, Entries=entries)
+        answer = aws.sqs().send_message_batch(QueueUrl=url, Entries=entries)
     except Exception as exc:  # botocore raises many types; every one means "not sent"
         logger.warning(
             "task send failed; the sweeper will retry",

@@ -518,7 +518,7 @@ def sync_task_types(conninfo: str) -> list[str]:
 
 def purge_finished() -> int:
     """Hourly cleanup step: finished tasks older than TASK_RETENTION_DAYS."""
-    days = get_settings().task_retention_days
+    days = get_settings().tasks.task_retention_days
     return sum(delete_finished(FINISHED, datetime.now(UTC) - timedelta(days=days)))
 
 

@@ -80,7 +80,7 @@ def _next_state(row: dict[str, Any]) -> dict[str, Any]:
 def sweep() -> SweepReport:
     s = get_settings()
     with db.transaction() as conn:
-        expired = conn.execute(EXPIRED_SQL, {"limit": s.task_sweep_batch_size}).fetchall()
+        expired = conn.execute(EXPIRED_SQL, {"limit": s.tasks.task_sweep_batch_size}).fetchall()
         moves = [_next_state(r) for r in expired]
         if moves:
             conn.execute(RECOVER_SQL, {"rows": json.dumps(moves), "lease_lost": LEASE_LOST})
@@ -90,9 +90,9 @@ def sweep() -> SweepReport:
             UNSENT_SQL,
             {
                 "max_delay": queue.MAX_DELAY_SECONDS,
-                "grace": s.task_enqueue_grace_seconds,
+                "grace": s.tasks.task_enqueue_grace_seconds,
                 "recovered": recovered,
-                "limit": s.task_sweep_batch_size,
+                "limit": s.tasks.task_sweep_batch_size,
             },
         ).fetchall()
         sent = queue.send(queue.Outgoing(r["id"], r["priority"], float(r["delay"])) for r in unsent)

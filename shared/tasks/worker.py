@@ -167,7 +167,7 @@ def run_batch(records: list[SQSRecord], remaining_seconds: float) -> set[str]:
     if claimed is None:
         return set()
     started = time.monotonic()
-    budget = max(0.0, remaining_seconds - settings.worker_deadline_margin_seconds)
+    budget = max(0.0, remaining_seconds - settings.tasks.worker_deadline_margin_seconds)
     running = []
     for c in claimed.claims:
         deadline = started + min(float(c.timeout_seconds), budget)

@@ -9,7 +9,7 @@ import pytest
 
 from functions.migrate.handler import handler
 from shared import custom_resource, migrations
-from shared.settings import get_settings
+from tests.conftest import Configure
 from tests.deploy.conftest import ResponseUrl, custom_resource_event
 from tools.lambda_events import FakeLambdaContext
 
@@ -93,11 +93,9 @@ def test_an_edited_migration_fails_the_deploy(database_url: str, response_url: R
 
 
 def test_unsafe_settings_fail_without_echoing_secrets(
-    database_url: str, response_url: ResponseUrl, monkeypatch: pytest.MonkeyPatch
+    database_url: str, response_url: ResponseUrl, configure: Configure
 ) -> None:
-    monkeypatch.setenv("ENVIRONMENT", "prod")
-    monkeypatch.setenv("WEBHOOK_SIGNING_SECRET", "short-secret-value")
-    get_settings.cache_clear()
+    configure(ENVIRONMENT="prod", WEBHOOK_SIGNING_SECRET="short-secret-value")
 
     handler(custom_resource_event("Create", response_url.url), context())
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.decode import cfn_yaml
+
+from tools.devstack import template as template_loader
 
 ROOT = Path(__file__).resolve().parents[2]
 # The longest a queue consumer (the task worker) may run: Lambda's maximum.
@@ -22,8 +23,7 @@ SECRET_POLICY = {
 
 @cache
 def template() -> dict[str, Any]:
-    loaded: dict[str, Any] = cfn_yaml.load(str(ROOT / "template.yaml"))
-    return loaded
+    return template_loader.load()
 
 
 def resources(kind: str) -> dict[str, dict[str, Any]]:
@@ -184,11 +184,21 @@ def test_deploy_runs_the_migrations_and_never_waits_forever() -> None:
 
 
 def test_environment_matches_the_settings_fields() -> None:
+    from pydantic_settings import BaseSettings
+
     from shared.settings import Settings
 
-    fields = {name.upper() for name in Settings.model_fields} | {
-        f.alias for f in Settings.model_fields.values() if f.alias
-    }
+    def variables_of(model: type[BaseSettings]) -> set[str]:
+        names: set[str] = set()
+        for name, field in model.model_fields.items():
+            kind = field.annotation
+            if isinstance(kind, type) and issubclass(kind, BaseSettings):
+                names |= variables_of(kind)
+            else:
+                names.add(field.alias or name.upper())
+        return names
+
+    fields = variables_of(Settings)
     variables = set(function_globals()["Environment"]["Variables"])
     unknown = {v for v in variables if not v.startswith("POWERTOOLS_")} - fields
     assert not unknown, f"no settings field reads {sorted(unknown)}"

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import get_settings
 from tests.devstack import scheduled_fn
 from tests.devstack.conftest import template_from
 from tools import pg
@@ -65,7 +64,6 @@ def restore_environment() -> Iterator[None]:
     yield
     os.environ.clear()
     os.environ.update(saved)
-    get_settings.cache_clear()
 
 
 def test_trigger_starts_services_and_delivers_a_scheduled_event(

@@ -4,6 +4,8 @@ reset() or when broken; separate environments (local stack functions) never shar
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -48,6 +50,16 @@ def test_one_connection_serves_every_invocation(database_url: str, pg_admin_url:
     assert sessions_opened(pg_admin_url, dbname) == before
 
 
+@contextmanager
+def environment(slot: db.ConnectionSlot) -> Iterator[None]:
+    """What a host of several functions does around an invocation (see tools/devstack)."""
+    token = db.current_slot.set(slot)
+    try:
+        yield
+    finally:
+        db.current_slot.reset(token)
+
+
 @pytest.mark.usefixtures("database_url")
 def test_separate_environments_never_share_a_transaction() -> None:
     db.connection().execute("CREATE TABLE marks (v int)")
@@ -56,7 +68,7 @@ def test_separate_environments_never_share_a_transaction() -> None:
     failures: list[BaseException] = []
 
     def rolled_back_writer() -> None:
-        with db.environment(db.ConnectionSlot()):
+        with environment(db.ConnectionSlot()):
             try:
                 with db.transaction() as conn:
                     conn.execute("INSERT INTO marks VALUES (1)")
@@ -69,7 +81,7 @@ def test_separate_environments_never_share_a_transaction() -> None:
                 failures.append(error)
 
     def autocommit_writer() -> None:
-        with db.environment(db.ConnectionSlot()):
+        with environment(db.ConnectionSlot()):
             inside.wait(5)
             db.connection().execute("INSERT INTO marks VALUES (2)")
             written.set()
@@ -86,10 +98,10 @@ def test_separate_environments_never_share_a_transaction() -> None:
 @pytest.mark.usefixtures("database_url")
 def test_reset_replaces_every_environments_connection() -> None:
     slot = db.ConnectionSlot()
-    with db.environment(slot):
+    with environment(slot):
         before = db.connection()
     db.reset()
-    with db.environment(slot):
+    with environment(slot):
         after = db.connection()
     assert after is not before and before.closed
     assert after.execute("SELECT 1 AS one").fetchone() == {"one": 1}

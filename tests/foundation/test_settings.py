@@ -1,52 +1,82 @@
-"""The settings object refuses unsafe configuration outside dev/test."""
+"""The settings object: grouped by concern, read from flat environment variables, and refusing
+unsafe configuration outside dev/test."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from shared.settings import Settings
+from shared.settings import get_settings
+from tests.conftest import Configure
 
-SAFE_PROD = {
-    "environment": "prod",
-    "database_secret_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db",
-    "cors_allowed_origins": ["https://app.example.com"],
-    "webhook_signing_secret": "s" * 40,
+SAFE_PROD: dict[str, str | None] = {
+    "ENVIRONMENT": "prod",
+    "DATABASE_URL": None,
+    "DATABASE_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db",
+    "CORS_ALLOWED_ORIGINS": "https://app.example.com",
+    "WEBHOOK_SIGNING_SECRET": "s" * 40,
+    "WEBHOOK_SIGNING_SECRET_ARN": None,
 }
 
 
-def test_dev_defaults_are_accepted() -> None:
-    settings = Settings(environment="dev")
-    assert settings.db_prepare_threshold == 5
-    assert settings.max_body_bytes == 2 * 1024 * 1024
+def test_dev_defaults_are_accepted(configure: Configure) -> None:
+    configure(ENVIRONMENT="dev", DB_PREPARE_THRESHOLD=None, MAX_BODY_BYTES=None)
+    settings = get_settings()
+    assert settings.database.db_prepare_threshold == 5
+    assert settings.http.max_body_bytes == 2 * 1024 * 1024
 
 
-def test_safe_production_configuration_is_accepted() -> None:
-    assert Settings(**SAFE_PROD).environment == "prod"  # type: ignore[arg-type]
+def test_each_group_reads_its_own_variables(configure: Configure) -> None:
+    configure(
+        TASK_RETENTION_DAYS="7",
+        SESSION_HOURS="12",
+        EVENT_RETENTION_DAYS="9",
+        WEBHOOK_ALLOWED_NETWORKS="10.0.0.0/8, 192.168.0.0/16",
+        CORS_ALLOWED_ORIGINS='["https://a.example.com", "https://b.example.com"]',
+    )
+    settings = get_settings()
+    assert settings.tasks.task_retention_days == 7
+    assert settings.identity.session_hours == 12
+    assert settings.monitoring.event_retention_days == 9
+    assert settings.handlers.webhook_allowed_networks == ["10.0.0.0/8", "192.168.0.0/16"]
+    assert settings.http.cors_allowed_origins == ["https://a.example.com", "https://b.example.com"]
+
+
+def test_safe_production_configuration_is_accepted(configure: Configure) -> None:
+    configure(**SAFE_PROD)
+    assert get_settings().environment == "prod"
 
 
 @pytest.mark.parametrize(
     ("override", "problem"),
     [
-        ({"cors_allowed_origins": ["*"]}, "not '\\*'"),
-        ({"cors_allowed_origins": ["http://app.example.com"]}, "https"),
-        ({"webhook_signing_secret": "short"}, "32\\+ chars"),
-        ({"database_secret_arn": None}, "DATABASE_URL or DATABASE_SECRET_ARN"),
+        ({"CORS_ALLOWED_ORIGINS": "*"}, "not '\\*'"),
+        ({"CORS_ALLOWED_ORIGINS": "http://app.example.com"}, "https"),
+        ({"WEBHOOK_SIGNING_SECRET": "short"}, "32\\+ chars"),
+        ({"DATABASE_SECRET_ARN": None}, "DATABASE_URL or DATABASE_SECRET_ARN"),
     ],
 )
 def test_unsafe_production_configuration_is_refused(
-    override: dict[str, object], problem: str
+    configure: Configure, override: dict[str, str | None], problem: str
 ) -> None:
     with pytest.raises(ValidationError, match=problem):
-        Settings(**{**SAFE_PROD, **override})  # type: ignore[arg-type]
+        configure(**{**SAFE_PROD, **override})
+        get_settings()
 
 
-def test_a_generated_webhook_secret_replaces_the_inline_one() -> None:
+def test_a_validation_error_never_echoes_a_secret(configure: Configure) -> None:
+    with pytest.raises(ValidationError) as error:
+        configure(**{**SAFE_PROD, "WEBHOOK_SIGNING_SECRET": "short-but-secret"})
+        get_settings()
+    assert "short-but-secret" not in str(error.value)
+
+
+def test_a_generated_webhook_secret_replaces_the_inline_one(configure: Configure) -> None:
     arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook"
-    overrides = {"webhook_signing_secret": "short", "webhook_signing_secret_arn": arn}
-    assert Settings(**{**SAFE_PROD, **overrides}).webhook_signing_secret_arn == arn  # type: ignore[arg-type]
+    configure(**{**SAFE_PROD, "WEBHOOK_SIGNING_SECRET": "short", "WEBHOOK_SIGNING_SECRET_ARN": arn})
+    assert get_settings().handlers.webhook_signing_secret_arn == arn
 
 
-def test_prepare_threshold_can_be_disabled_for_rds_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DB_PREPARE_THRESHOLD", "none")
-    assert Settings().db_prepare_threshold is None
+def test_prepare_threshold_can_be_disabled_for_rds_proxy(configure: Configure) -> None:
+    configure(DB_PREPARE_THRESHOLD="none")
+    assert get_settings().database.db_prepare_threshold is None

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from shared import aws
-from shared.settings import get_settings
 from shared.tasks import registry
 from shared.tasks.registry import TaskContext, TaskOutput
+from tests.conftest import Configure
 
 SENDER = "reports@example.com"
 
@@ -27,27 +27,19 @@ def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     aws.reset()
 
 
-def settings_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
-    for key, value in values.items():
-        monkeypatch.setenv(key.upper(), value)
-    get_settings.cache_clear()
-
-
 @pytest.fixture
-def bucket(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def bucket(aws_env: str, configure: Configure) -> Iterator[str]:
     name = f"reports-{uuid.uuid4().hex[:12]}"
     aws.s3().create_bucket(Bucket=name)
-    settings_env(monkeypatch, reports_bucket=name)
+    configure(REPORTS_BUCKET=name)
     yield name
-    get_settings.cache_clear()
 
 
 @pytest.fixture
-def ses(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def ses(aws_env: str, configure: Configure) -> Iterator[Any]:
     aws.sesv2().create_email_identity(EmailIdentity=SENDER)
-    settings_env(monkeypatch, email_sender=SENDER)
+    configure(EMAIL_SENDER=SENDER)
     yield aws.sesv2()
-    get_settings.cache_clear()
 
 
 def context(created_by: uuid.UUID | None = None, seconds: float = 60.0) -> TaskContext:

@@ -10,7 +10,8 @@ import pytest
 
 from shared import aws
 from shared.tasks.registry import PermanentTaskError, TransientTaskError
-from tests.handlers.conftest import Run, settings_env
+from tests.conftest import Configure
+from tests.handlers.conftest import Run
 from tests.handlers.fake_http import fake_server
 
 MESSAGE = {"to": "alice@example.com", "subject": "Hello", "body": "Plain text"}
@@ -39,10 +40,8 @@ def test_a_list_of_recipients_is_accepted(ses: Any, run: Run) -> None:
     assert out.result["to"] == ["a@example.com", "b@example.org"]
 
 
-def test_a_rejected_sender_is_permanent(
-    ses: Any, run: Run, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings_env(monkeypatch, email_sender="unverified@example.com")
+def test_a_rejected_sender_is_permanent(ses: Any, run: Run, configure: Configure) -> None:
+    configure(EMAIL_SENDER="unverified@example.com")
     with pytest.raises(PermanentTaskError, match="MessageRejected"):
         run("email", MESSAGE)
 

@@ -10,7 +10,8 @@ import pytest
 
 from shared import aws
 from shared.tasks.registry import PermanentTaskError
-from tests.handlers.conftest import Run, s3_age, settings_env
+from tests.conftest import Configure
+from tests.handlers.conftest import Run, s3_age
 
 OLD = datetime.now(UTC) - timedelta(hours=48)
 
@@ -85,12 +86,12 @@ def test_empty_and_escaping_prefixes_are_refused(
 
 
 def test_the_allowed_prefixes_come_from_settings(
-    bucket: str, run: Run, monkeypatch: pytest.MonkeyPatch
+    bucket: str, run: Run, configure: Configure
 ) -> None:
     put(bucket, "exports/old.csv", 10, old=True)
     with pytest.raises(PermanentTaskError, match="outside"):
         run("file_cleanup", {"file_path": "exports/"})
-    settings_env(monkeypatch, file_cleanup_allowed_prefixes="exports/,reports/")
+    configure(FILE_CLEANUP_ALLOWED_PREFIXES="exports/,reports/")
     assert run("file_cleanup", {"file_path": "exports/"}).result["files_deleted"] == 1
 
 
@@ -107,9 +108,7 @@ def test_invalid_payloads_fail_permanently(run: Run, payload: dict[str, Any], fi
         run("file_cleanup", payload)
 
 
-def test_a_missing_bucket_is_permanent(
-    aws_env: str, run: Run, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings_env(monkeypatch, reports_bucket="no-such-bucket-here")
+def test_a_missing_bucket_is_permanent(aws_env: str, run: Run, configure: Configure) -> None:
+    configure(REPORTS_BUCKET="no-such-bucket-here")
     with pytest.raises(PermanentTaskError, match="NoSuchBucket"):
         run("file_cleanup", {"file_path": "tmp/"})

@@ -17,7 +17,8 @@ from shared import aws, db
 from shared.identity.principal import Role
 from shared.tasks import service
 from shared.tasks.registry import PermanentTaskError
-from tests.handlers.conftest import Run, context, settings_env
+from tests.conftest import Configure
+from tests.handlers.conftest import Run, context
 from tests.users import create_user
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC)
@@ -123,7 +124,7 @@ def test_an_empty_range_gives_an_empty_report(tasks_db: str, bucket: str, run: R
 
 
 def test_a_large_report_is_uploaded_in_several_parts(
-    tasks_db: str, bucket: str, run: Run, monkeypatch: pytest.MonkeyPatch
+    tasks_db: str, bucket: str, run: Run, configure: Configure
 ) -> None:
     db.connection().execute(
         """INSERT INTO tasks (task_type, created_at, last_error)
@@ -131,7 +132,7 @@ def test_a_large_report_is_uploaded_in_several_parts(
            FROM generate_series(1, 20000) g""",
         (DAY,),
     )
-    settings_env(monkeypatch, report_part_size_bytes=str(5 * 1024 * 1024))
+    configure(REPORT_PART_SIZE_BYTES=str(5 * 1024 * 1024))
     result = report(
         run,
         {
@@ -202,9 +203,9 @@ def test_events_reports_are_refused_to_regular_users(tasks_db: str, bucket: str,
 
 
 def test_the_presigned_url_expiry_is_configurable(
-    tasks_db: str, bucket: str, run: Run, monkeypatch: pytest.MonkeyPatch
+    tasks_db: str, bucket: str, run: Run, configure: Configure
 ) -> None:
-    settings_env(monkeypatch, report_url_expiry_seconds="120")
+    configure(REPORT_URL_EXPIRY_SECONDS="120")
     result = report(
         run, {"report_type": "tasks", "start_date": "2026-03-10", "end_date": "2026-03-11"}
     )
@@ -245,13 +246,12 @@ def test_invalid_payloads_fail_permanently(run: Run, payload: dict[str, Any], fi
 
 
 def test_without_a_bucket_the_task_fails_permanently(
-    tasks_db: str, aws_env: str, run: Run, monkeypatch: pytest.MonkeyPatch
+    tasks_db: str, aws_env: str, run: Run, configure: Configure, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     payload = {"report_type": "tasks", "start_date": "2026-03-10", "end_date": "2026-03-11"}
-    monkeypatch.delenv("REPORTS_BUCKET", raising=False)
-    settings_env(monkeypatch)
+    configure(REPORTS_BUCKET=None)
     with pytest.raises(PermanentTaskError, match="REPORTS_BUCKET"):
         run("report_generation", payload)
-    settings_env(monkeypatch, reports_bucket="no-such-bucket-here")
+    configure(REPORTS_BUCKET="no-such-bucket-here")
     with pytest.raises(PermanentTaskError, match="NoSuchBucket"):
         run("report_generation", payload)

@@ -15,7 +15,7 @@ import pytest
 from shared import db
 from shared.identity.principal import Role
 from shared.tasks import service
-from tests.handlers.conftest import settings_env
+from tests.conftest import Configure
 from tests.handlers.fake_http import fake_server
 from tests.users import create_user
 from tools.lambda_events import FakeLambdaContext, sqs_event, sqs_message
@@ -72,9 +72,9 @@ def test_an_invalid_payload_fails_at_once(tasks_db: str) -> None:
 
 @pytest.mark.parametrize(("retry_after", "expected"), [(1200, 1200), (5, 300)])
 def test_retry_after_counts_only_when_longer_than_the_backoff(
-    tasks_db: str, monkeypatch: pytest.MonkeyPatch, retry_after: int, expected: int
+    tasks_db: str, configure: Configure, retry_after: int, expected: int
 ) -> None:
-    settings_env(monkeypatch, webhook_allowed_networks="127.0.0.1/32")
+    configure(WEBHOOK_ALLOWED_NETWORKS="127.0.0.1/32")
     strategy = {"type": "fixed", "interval_seconds": 300, "max_attempts": 3, "jitter": False}
     with fake_server() as server:
         url = server.url(f"/status/503?retry-after={retry_after}")

@@ -20,7 +20,8 @@ import pytest
 from shared.settings import get_settings
 from shared.tasks.handlers.webhook import retry_after_seconds
 from shared.tasks.registry import PermanentTaskError, TransientTaskError
-from tests.handlers.conftest import Run, context, settings_env
+from tests.conftest import Configure
+from tests.handlers.conftest import Run, context
 from tests.handlers.fake_http import FakeServer, fake_server
 from tools import pg
 
@@ -32,10 +33,9 @@ def server() -> Iterator[FakeServer]:
 
 
 @pytest.fixture
-def allowed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    settings_env(monkeypatch, webhook_allowed_networks="127.0.0.1/32")
+def allowed(configure: Configure) -> Iterator[None]:
+    configure(WEBHOOK_ALLOWED_NETWORKS="127.0.0.1/32")
     yield
-    get_settings.cache_clear()
 
 
 def test_posts_signed_json_with_the_idempotency_key(
@@ -61,7 +61,7 @@ def test_posts_signed_json_with_the_idempotency_key(
     assert headers["idempotency-key"] == str(ctx.task_id)
     assert headers["content-type"] == "application/json"
     assert headers["x-custom"] == "yes"
-    secret = get_settings().webhook_signing_secret.encode()
+    secret = get_settings().handlers.webhook_signing_secret.encode()
     expected = hmac.new(secret, request.body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(headers["x-webhook-signature"], f"sha256={expected}")
 
@@ -121,9 +121,9 @@ def test_other_client_errors_are_permanent(
 
 
 def test_a_timeout_is_transient(
-    server: FakeServer, allowed: None, run: Run, monkeypatch: pytest.MonkeyPatch
+    server: FakeServer, allowed: None, run: Run, configure: Configure
 ) -> None:
-    settings_env(monkeypatch, webhook_timeout_seconds="0.5")
+    configure(WEBHOOK_TIMEOUT_SECONDS="0.5")
     with pytest.raises(TransientTaskError, match="timed out"):
         run("webhook", {"url": server.url("/slow?seconds=2")})
 
@@ -190,10 +190,10 @@ def test_non_public_addresses_are_refused_without_the_allow_list(
     ],
 )
 def test_a_redirect_to_a_non_public_address_is_refused(
-    run: Run, monkeypatch: pytest.MonkeyPatch, target: str
+    run: Run, configure: Configure, target: str
 ) -> None:
     # The first hop (127.0.0.2) is allowed; the redirect target is not.
-    settings_env(monkeypatch, webhook_allowed_networks="127.0.0.2/32")
+    configure(WEBHOOK_ALLOWED_NETWORKS="127.0.0.2/32")
     with fake_server("127.0.0.2") as entry, fake_server() as internal:
         to = quote(target.format(port=internal.port), safe="")
         with pytest.raises(PermanentTaskError, match="Webhook URL refused"):
@@ -289,16 +289,14 @@ def test_invalid_payloads_fail_permanently_naming_the_field(
         run("webhook", payload)
 
 
-def test_an_invalid_allow_list_is_a_permanent_error(
-    run: Run, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings_env(monkeypatch, webhook_allowed_networks="not-a-network")
+def test_an_invalid_allow_list_is_a_permanent_error(run: Run, configure: Configure) -> None:
+    configure(WEBHOOK_ALLOWED_NETWORKS="not-a-network")
     with pytest.raises(PermanentTaskError, match="WEBHOOK_ALLOWED_NETWORKS"):
         run("webhook", {"url": "http://127.0.0.1:9/x"})
 
 
 def test_a_deployed_worker_signs_with_the_stacks_generated_secret(
-    server: FakeServer, allowed: None, run: Run, aws_env: str, monkeypatch: pytest.MonkeyPatch
+    server: FakeServer, allowed: None, run: Run, aws_env: str, configure: Configure
 ) -> None:
     import boto3
 
@@ -306,7 +304,7 @@ def test_a_deployed_worker_signs_with_the_stacks_generated_secret(
     arn = boto3.client("secretsmanager").create_secret(
         Name=f"webhook-{datetime.now(UTC).timestamp()}", SecretString=key
     )["ARN"]
-    settings_env(monkeypatch, webhook_signing_secret_arn=arn)
+    configure(WEBHOOK_SIGNING_SECRET_ARN=arn)
     run("webhook", {"url": server.url("/ok"), "payload": {"n": 1}}, context())
     [request] = server.requests
     expected = hmac.new(key.encode(), request.body, hashlib.sha256).hexdigest()

@@ -8,20 +8,17 @@ from typer.testing import CliRunner
 from shared import db
 from shared.identity.bootstrap import InitialAdminRefused
 from shared.jobs import deploy
-from shared.settings import get_settings
+from tests.conftest import Configure
 from tests.identity.conftest import Api
 from tools.cli import app
 
 
-def _use_password(monkeypatch: pytest.MonkeyPatch, password: str) -> None:
-    monkeypatch.setenv("INITIAL_ADMIN_PASSWORD", password)
-    get_settings.cache_clear()
+def _use_password(configure: Configure, password: str) -> None:
+    configure(INITIAL_ADMIN_PASSWORD=password)
 
 
-def test_deploy_creates_the_admin_once(
-    api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _use_password(monkeypatch, "BootstrapPass123!")
+def test_deploy_creates_the_admin_once(api: Api, database_url: str, configure: Configure) -> None:
+    _use_password(configure, "BootstrapPass123!")
     assert deploy.apply(database_url)["InitialAdminCreated"] is True
     assert deploy.apply(database_url)["InitialAdminCreated"] is False
     login = api.login("admin", "BootstrapPass123!")
@@ -29,18 +26,15 @@ def test_deploy_creates_the_admin_once(
     assert login.json()["data"]["user"]["email_verified"] is True
 
 
-def test_weak_initial_password_fails_the_deploy(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _use_password(monkeypatch, "admin123")
+def test_weak_initial_password_fails_the_deploy(database_url: str, configure: Configure) -> None:
+    _use_password(configure, "admin123")
     with pytest.raises(InitialAdminRefused, match="INITIAL_ADMIN_PASSWORD refused"):
         deploy.apply(database_url)
     assert db.connection().execute("SELECT 1 FROM users").fetchone() is None
 
 
-def test_no_password_no_admin(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("INITIAL_ADMIN_PASSWORD", raising=False)
-    get_settings.cache_clear()
+def test_no_password_no_admin(database_url: str, configure: Configure) -> None:
+    configure(INITIAL_ADMIN_PASSWORD=None)
     assert deploy.apply(database_url)["InitialAdminCreated"] is False
 
 

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
 from argon2 import Type, extract_parameters
 
 from shared.identity import passwords
 from shared.settings import get_settings
+from tests.conftest import Configure
 
 
-def test_production_uses_the_owasp_argon2id_parameters(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("ENVIRONMENT", "dev")
-    get_settings.cache_clear()
-    try:
-        hashed = passwords.hash_password("SecurePass123!")
-        verified = passwords.verify_password(hashed, "SecurePass123!")
-    finally:
-        monkeypatch.undo()
-        get_settings.cache_clear()
+def test_production_uses_the_owasp_argon2id_parameters(configure: Configure) -> None:
+    configure(ENVIRONMENT="dev")
+    hashed = passwords.hash_password("SecurePass123!")
+    verified = passwords.verify_password(hashed, "SecurePass123!")
     stored = extract_parameters(hashed)
     assert (stored.type, stored.memory_cost, stored.time_cost, stored.parallelism) == (
         Type.ID,

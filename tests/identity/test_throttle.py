@@ -5,16 +5,17 @@ from __future__ import annotations
 import pytest
 
 from shared import db
-from shared.settings import get_settings
+from tests.conftest import Configure
 from tests.identity.conftest import Api, error
 
 
 @pytest.fixture
-def limits(api: Api, monkeypatch: pytest.MonkeyPatch) -> Api:
-    monkeypatch.setenv("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3")
-    monkeypatch.setenv("LOGIN_MAX_FAILURES_PER_IP", "5")
-    monkeypatch.setenv("LOGIN_FAILURE_WINDOW_SECONDS", "600")
-    get_settings.cache_clear()
+def limits(api: Api, configure: Configure) -> Api:
+    configure(
+        LOGIN_MAX_FAILURES_PER_ACCOUNT="3",
+        LOGIN_MAX_FAILURES_PER_IP="5",
+        LOGIN_FAILURE_WINDOW_SECONDS="600",
+    )
     return api
 
 

@@ -13,7 +13,7 @@ import pytest
 from functions.monitoring.handler import handler
 from shared.identity.principal import AuthUser, Role
 from shared.monitoring import instrumentation
-from shared.settings import get_settings
+from tests.conftest import Configure
 from tests.lambda_client import LambdaClient
 from tests.users import create_user
 
@@ -21,14 +21,11 @@ API = "/api/v1/monitoring"
 
 
 @pytest.fixture(autouse=True)
-def quiet_instrumentation(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("METRICS_FLUSH_MAX_REQUESTS", "1000000")
-    monkeypatch.setenv("METRICS_FLUSH_INTERVAL_SECONDS", "1000000")
-    get_settings.cache_clear()
+def quiet_instrumentation(configure: Configure) -> Iterator[None]:
+    configure(METRICS_FLUSH_MAX_REQUESTS="1000000", METRICS_FLUSH_INTERVAL_SECONDS="1000000")
     instrumentation.reset()
     yield
     instrumentation.reset()
-    get_settings.cache_clear()
 
 
 @dataclass

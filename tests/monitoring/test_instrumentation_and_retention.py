@@ -15,7 +15,7 @@ from shared import db
 from shared.app import create_app, http_handler
 from shared.monitoring import instrumentation
 from shared.monitoring.retention import purge_expired_events, purge_expired_metrics
-from shared.settings import get_settings
+from tests.conftest import Configure
 from tests.lambda_client import LambdaClient
 from tests.monitoring.conftest import API, Caller
 from tools.lambda_events import FakeLambdaContext, scheduled_event
@@ -37,11 +37,9 @@ def request_metrics() -> dict[tuple[str, str, str], float]:
 
 
 @pytest.fixture
-def flush_every_5(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
-    monkeypatch.setenv("METRICS_FLUSH_MAX_REQUESTS", "5")
-    get_settings.cache_clear()
+def flush_every_5(configure: Configure, database_url: str) -> Iterator[None]:
+    configure(METRICS_FLUSH_MAX_REQUESTS="5")
     yield
-    get_settings.cache_clear()
 
 
 @pytest.mark.usefixtures("flush_every_5")
@@ -86,9 +84,8 @@ def test_a_failed_flush_never_fails_a_request(unreachable_database: str) -> None
     assert instrumentation.flush() == 0
 
 
-def test_disabled(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
-    monkeypatch.setenv("REQUEST_METRICS_ENABLED", "false")
-    get_settings.cache_clear()
+def test_disabled(configure: Configure, database_url: str) -> None:
+    configure(REQUEST_METRICS_ENABLED="false")
     LambdaClient(health_handler).get("/api/v1/health/live")
     assert instrumentation.flush() == 0
 
@@ -180,13 +177,9 @@ class TestRetention:
         assert row is not None
         return int(row["n"])
 
-    def test_deletes_only_what_is_old(
-        self, monkeypatch: pytest.MonkeyPatch, database_url: str
-    ) -> None:
-        monkeypatch.setenv("EVENT_RETENTION_DAYS", "30")
-        monkeypatch.setenv("METRIC_RETENTION_DAYS", "7")
-        monkeypatch.setenv("RETENTION_BATCH_SIZE", "2")  # several batches
-        get_settings.cache_clear()
+    def test_deletes_only_what_is_old(self, configure: Configure, database_url: str) -> None:
+        # a batch of 2: several batches
+        configure(EVENT_RETENTION_DAYS="30", METRIC_RETENTION_DAYS="7", RETENTION_BATCH_SIZE="2")
         self.seed("events", [0, 1, 29, 31, 40, 50, 60, 70])
         self.seed("metrics", [0, 6, 8, 9, 100])
         removed = cleanup(scheduled_event("cleanup"), FakeLambdaContext())

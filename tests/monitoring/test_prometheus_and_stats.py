@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from functions.monitoring.handler import handler
 from shared import db
-from shared.settings import get_settings
+from tests.conftest import Configure
 from tests.lambda_client import LambdaClient
 from tests.monitoring.conftest import API, Caller
 from tools.lambda_events import FakeLambdaContext
@@ -147,9 +147,8 @@ class TestExport:
 
 class TestScrapeToken:
     @pytest.fixture
-    def token(self, monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
-        monkeypatch.setenv("PROMETHEUS_SCRAPE_TOKEN", "scrape-secret")
-        get_settings.cache_clear()
+    def token(self, configure: Configure, database_url: str) -> str:
+        configure(PROMETHEUS_SCRAPE_TOKEN="scrape-secret")
         return "scrape-secret"
 
     def test_required_when_configured(self, anonymous: LambdaClient, token: str) -> None:

@@ -3,21 +3,22 @@ built from template.yaml, the real Lambda handlers, and users of each role."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from moto import mock_aws
 
-from shared import db
+from shared import aws, db
 from shared.identity.principal import AuthUser, Role
-from shared.settings import get_settings
-from shared.tasks import queue, service
+from shared.tasks import service
+from tests.conftest import Configure
 from tests.lambda_client import LambdaClient
 from tests.tasks import handlers as test_handlers
-from tests.tasks.sqs import Queues, template_queues
+from tests.tasks.sqs import Queues
 from tests.users import create_user
+from tools.devstack import template
+from tools.devstack.sqs import create_queues
 
 # Real time is short in tests: no grace before the sweeper resends, small lease margin.
 TEST_SETTINGS = {
@@ -27,45 +28,25 @@ TEST_SETTINGS = {
 
 
 @pytest.fixture
-def queues(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queues]:
+def queues(configure: Configure) -> Iterator[Queues]:
+    """template.yaml's queues in moto (in-process), created by the local stack's own code."""
     with mock_aws():
         import boto3
 
         client = boto3.client("sqs", region_name="us-east-1")
-        props = template_queues()
-        urls: dict[str, str] = {}
-        dlq = client.create_queue(QueueName="TaskDeadLetterQueue")["QueueUrl"]
-        urls["TaskDeadLetterQueue"] = dlq
-        dlq_arn = client.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-        for name in ("TaskQueue", "PriorityTaskQueue"):
-            redrive = props[name]["RedrivePolicy"]
-            urls[name] = client.create_queue(
-                QueueName=name,
-                Attributes={
-                    "VisibilityTimeout": str(props[name]["VisibilityTimeout"]),
-                    "RedrivePolicy": json.dumps(
-                        {
-                            "deadLetterTargetArn": dlq_arn,
-                            "maxReceiveCount": redrive["maxReceiveCount"],
-                        }
-                    ),
-                },
-            )["QueueUrl"]
-        monkeypatch.setenv("TASK_QUEUE_URL", urls["TaskQueue"])
-        monkeypatch.setenv("PRIORITY_TASK_QUEUE_URL", urls["PriorityTaskQueue"])
-        get_settings.cache_clear()
-        queue.reset()
+        created = create_queues(client, template.parse(template.load()).queues.values())
+        urls = {logical_id: q.url for logical_id, q in created.items()}
+        configure(
+            TASK_QUEUE_URL=urls["TaskQueue"], PRIORITY_TASK_QUEUE_URL=urls["PriorityTaskQueue"]
+        )
+        aws.reset()
         yield Queues(client, urls)
-        queue.reset()
+        aws.reset()
 
 
 @pytest.fixture
-def tasks_db(database_url: str, queues: Queues, monkeypatch: pytest.MonkeyPatch) -> str:
-    for key, value in TEST_SETTINGS.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
+def tasks_db(database_url: str, queues: Queues, configure: Configure) -> str:
+    configure(**TEST_SETTINGS)
     service.sync_task_types(database_url)
     db.connection().execute(test_handlers.RUNS_TABLE)
     return database_url

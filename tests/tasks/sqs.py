@@ -9,20 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tools.devstack import template
 from tools.lambda_events import FakeLambdaContext, SqsMessage, sqs_event
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-
-
-def template_queues() -> dict[str, dict[str, Any]]:
-    """Queue properties straight from template.yaml: the template stays the source of truth."""
-    resources = template.load()["Resources"]
-    return {
-        name: r.get("Properties") or {}
-        for name, r in resources.items()
-        if r["Type"] == "AWS::SQS::Queue"
-    }
 
 
 @dataclass

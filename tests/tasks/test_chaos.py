@@ -8,11 +8,9 @@ import time
 from collections import Counter
 from typing import Any
 
-import pytest
-
 from shared import db
-from shared.settings import get_settings
 from shared.tasks import claims
+from tests.conftest import Configure
 from tests.tasks.helpers import submit
 from tests.tasks.sqs import Queues
 from tools.lambda_events import FakeLambdaContext, scheduled_event
@@ -23,11 +21,10 @@ STRATEGY = {"type": "fixed", "interval_seconds": 0, "max_attempts": MAX_ATTEMPTS
 
 
 def test_chaos(
-    tasks_db: str, queues: Queues, worker: Any, sweeper: Any, monkeypatch: pytest.MonkeyPatch
+    tasks_db: str, queues: Queues, worker: Any, sweeper: Any, configure: Configure
 ) -> None:
     # 30 % failures would open the breaker and defer work for a minute (its own tests cover it).
-    monkeypatch.setenv("TASK_BREAKER_FAILURE_THRESHOLD", "100000")
-    get_settings.cache_clear()
+    configure(TASK_BREAKER_FAILURE_THRESHOLD="100000")
     rng = random.Random(20261121)
     started = time.monotonic()
     plan: dict[Any, int] = {}

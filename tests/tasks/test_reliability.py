@@ -14,8 +14,8 @@ import pytest
 from psycopg.rows import dict_row
 
 from shared import db
-from shared.settings import get_settings
 from shared.tasks import claims, service
+from tests.conftest import Configure
 from tests.tasks import handlers
 from tests.tasks.helpers import FAST, attempts, sql, submit, task, task_events
 from tests.tasks.sqs import Queues
@@ -130,23 +130,21 @@ def test_expired_lease_without_attempts_left_fails(
 
 
 def test_outbox_send_failure_still_answers_and_the_sweeper_enqueues(
-    tasks_db: str, queues: Queues, worker: Any, sweeper: Any, monkeypatch: pytest.MonkeyPatch
+    tasks_db: str, queues: Queues, worker: Any, sweeper: Any, configure: Configure
 ) -> None:
     from functions.tasks.handler import handler
     from tests.lambda_client import LambdaClient
     from tests.users import create_user
 
     _, token = create_user()
-    monkeypatch.setenv("TASK_QUEUE_URL", queues.urls["TaskQueue"] + "-missing")
-    get_settings.cache_clear()
+    configure(TASK_QUEUE_URL=queues.urls["TaskQueue"] + "-missing")
     response = LambdaClient(handler, token=token).post(
         "/api/v1/tasks", json_body={"task_type": "test_task", "payload": {}}
     )
     assert response.status_code == 200
     tid = uuid.UUID(response.json()["data"]["id"])
     assert task(tid)["enqueued_at"] is None and queues.count("TaskQueue") == 0
-    monkeypatch.setenv("TASK_QUEUE_URL", queues.urls["TaskQueue"])
-    get_settings.cache_clear()
+    configure(TASK_QUEUE_URL=queues.urls["TaskQueue"])
     assert sweep(sweeper)["sent"] == 1
     assert sweep(sweeper)["sent"] == 0  # twice is harmless
     queues.pump(worker)
@@ -154,18 +152,16 @@ def test_outbox_send_failure_still_answers_and_the_sweeper_enqueues(
 
 
 @pytest.fixture
-def database_outage(tasks_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def database_outage(tasks_db: str, configure: Configure) -> Iterator[Any]:
     """`down()` points the worker at a port where nothing listens; `up()` restores it."""
     from tools import pg
 
     def down() -> None:
-        monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{pg.free_port()}/x")
-        get_settings.cache_clear()
+        configure(DATABASE_URL=f"postgresql://postgres@127.0.0.1:{pg.free_port()}/x")
         db.reset()
 
     def up() -> None:
-        monkeypatch.setenv("DATABASE_URL", tasks_db)
-        get_settings.cache_clear()
+        configure(DATABASE_URL=tasks_db)
         db.reset()
 
     yield down, up
@@ -318,10 +314,9 @@ def _breaker() -> dict[str, Any]:
 
 
 def test_circuit_breaker_opens_defers_half_opens_and_closes(
-    tasks_db: str, queues: Queues, worker: Any, monkeypatch: pytest.MonkeyPatch
+    tasks_db: str, queues: Queues, worker: Any, configure: Configure
 ) -> None:
-    monkeypatch.setenv("TASK_BREAKER_OPEN_SECONDS", "1.5")
-    get_settings.cache_clear()
+    configure(TASK_BREAKER_OPEN_SECONDS="1.5")
     failing = [
         submit(payload={"transient_failures": 9}, retry_strategy={"type": "none"}) for _ in range(5)
     ]

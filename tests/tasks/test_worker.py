@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import Configure
 from tests.tasks import handlers
 from tests.tasks.helpers import FAST, attempts, submit, task
 from tests.tasks.sqs import Queues
@@ -137,13 +138,11 @@ def test_delay_task_result_per_spec(tasks_db: str, queues: Queues, worker: Any) 
 
 
 def test_handler_is_cut_off_at_the_lambda_deadline(
-    tasks_db: str, queues: Queues, worker: Any, monkeypatch: Any
+    configure: Configure, tasks_db: str, queues: Queues, worker: Any, monkeypatch: Any
 ) -> None:
-    from shared.settings import get_settings
     from tools.lambda_events import FakeLambdaContext
 
-    monkeypatch.setenv("WORKER_DEADLINE_MARGIN_SECONDS", "0.5")
-    get_settings.cache_clear()
+    configure(WORKER_DEADLINE_MARGIN_SECONDS="0.5")
     tid = submit(payload={"sleep_seconds": 3}, retry_strategy=FAST)
     messages = queues.receive("TaskQueue")
     queues.deliver("TaskQueue", worker, messages, FakeLambdaContext(timeout_seconds=1.0))

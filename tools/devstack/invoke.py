@@ -16,22 +16,24 @@ from tools.devstack.template import REPO, Function
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
-def _own_event_loop() -> None:
-    # Mangum runs the app on the thread's current event loop, which only the main thread has.
+def _own_environment() -> None:
+    """Runs once on a function's thread. Mangum runs the app on the thread's current event loop,
+    which only the main thread has; the database connection slot set here stays in the thread's
+    context for every later invocation, and FastAPI's worker threads inherit it."""
     asyncio.set_event_loop(asyncio.new_event_loop())
+    db.current_slot.set(db.ConnectionSlot())
 
 
 class Invoker:
     """One execution environment per function, as in Lambda with a concurrency of one: a
     function's invocations run one at a time on its own thread, so a long worker batch never
-    holds up the API. Each function also gets its own database connection (`db.environment`),
-    so two functions never share a transaction."""
+    holds up the API. Each function also gets its own database connection slot
+    (`db.current_slot`), so two functions never share a transaction."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._environments: dict[str, ThreadPoolExecutor] = {}
         self._loaded: dict[str, Handler] = {}
-        self._connections: dict[str, db.ConnectionSlot] = {}
         if str(REPO) not in sys.path:
             sys.path.insert(0, str(REPO))
 
@@ -39,9 +41,8 @@ class Invoker:
         with self._lock:
             if fn.logical_id not in self._environments:
                 self._environments[fn.logical_id] = ThreadPoolExecutor(
-                    1, fn.logical_id, initializer=_own_event_loop
+                    1, fn.logical_id, initializer=_own_environment
                 )
-                self._connections[fn.logical_id] = db.ConnectionSlot()
             return self._environments[fn.logical_id]
 
     def _call(self, fn: Function, event: dict[str, Any], context: Any) -> Any:
@@ -49,8 +50,7 @@ class Invoker:
         if handler is None:
             handler = getattr(importlib.import_module(fn.module), fn.attribute)
             self._loaded[fn.logical_id] = handler
-        with db.environment(self._connections[fn.logical_id]):
-            return handler(event, context)
+        return handler(event, context)
 
     def handler_for(self, fn: Function) -> Handler:
         def call(event: dict[str, Any], context: Any) -> Any:

@@ -52,7 +52,7 @@ def _database() -> tuple[str, Path | None]:
     running (another stack, `starter migrate`) is someone else's and is left alone."""
     from shared.settings import get_settings
 
-    url = get_settings().database_url
+    url = get_settings().database.database_url
     if url:
         return url, None
     data_dir = pg.data_dir_for("pg")

@@ -65,7 +65,7 @@ def send_email(payload: EmailPayload, ctx: TaskContext) -> TaskOutput:
     if payload.html is not None:
         body["Html"] = {"Data": payload.html, "Charset": "UTF-8"}
     request: dict[str, Any] = {
-        "FromEmailAddress": settings.email_sender,
+        "FromEmailAddress": settings.handlers.email_sender,
         "Destination": {"ToAddresses": to, "CcAddresses": payload.cc},
         "Content": {
             "Simple": {"Subject": {"Data": payload.subject, "Charset": "UTF-8"}, "Body": body}
@@ -82,7 +82,7 @@ def send_email(payload: EmailPayload, ctx: TaskContext) -> TaskOutput:
     detail: dict[str, Any] = {"message_id": message_id, "recipients": len(payload.recipients())}
     if settings.environment in SAFE_ENVIRONMENTS:
         detail |= {
-            "from": settings.email_sender,
+            "from": settings.handlers.email_sender,
             "to": to,
             "cc": payload.cc,
             "subject": payload.subject,

@@ -83,8 +83,8 @@ class _Deleter:
 )
 def file_cleanup(payload: FileCleanupPayload, ctx: TaskContext) -> dict[str, Any]:
     settings = get_settings()
-    prefix = checked_prefix(payload.file_path, settings.file_cleanup_allowed_prefixes)
-    bucket = settings.reports_bucket
+    prefix = checked_prefix(payload.file_path, settings.handlers.file_cleanup_allowed_prefixes)
+    bucket = settings.handlers.reports_bucket
     if not bucket:
         raise PermanentTaskError("REPORTS_BUCKET is not configured")
     cutoff = datetime.now(UTC) - timedelta(hours=payload.max_age_hours)

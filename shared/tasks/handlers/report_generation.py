@@ -175,21 +175,23 @@ def report_key(payload: ReportPayload, task_id: UUID) -> str:
 @task_handler("report_generation", "Builds a tasks/events/users report into S3", ReportPayload)
 def report_generation(payload: ReportPayload, ctx: TaskContext) -> dict[str, Any]:
     settings = get_settings()
-    bucket = settings.reports_bucket
+    bucket = settings.handlers.reports_bucket
     if not bucket:
         raise PermanentTaskError("REPORTS_BUCKET is not configured")
     key = report_key(payload, ctx.task_id)
     upload = MultipartUpload(
-        bucket, key, CONTENT_TYPES[payload.format], settings.report_part_size_bytes
+        bucket, key, CONTENT_TYPES[payload.format], settings.handlers.report_part_size_bytes
     )
     with db.dedicated() as conn:
         # A large range sorts before its first row: allow the task's time, not one request's.
-        budget_ms = max(settings.db_statement_timeout_ms, int(ctx.remaining_seconds() * 1000))
+        budget_ms = max(
+            settings.database.db_statement_timeout_ms, int(ctx.remaining_seconds() * 1000)
+        )
         conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(budget_ms),))
         columns, rows = _source(conn, payload, ctx.created_by)
         with upload:
             count = write_rows(upload, rows, columns, payload.format)
-    expires = settings.report_url_expiry_seconds
+    expires = settings.handlers.report_url_expiry_seconds
     now = datetime.now(UTC)
     return {
         "report_type": payload.report_type,

@@ -101,17 +101,18 @@ def signature(secret: str, body: bytes) -> str:
 def signing_secret(settings: Settings) -> str:
     """The HMAC key: the stack's Secrets Manager secret when deployed (cached 5 minutes, so a
     rotation reaches warm workers), else WEBHOOK_SIGNING_SECRET."""
-    if settings.webhook_signing_secret_arn:
+    if settings.handlers.webhook_signing_secret_arn:
         from aws_lambda_powertools.utilities.parameters import get_secret
 
-        return str(get_secret(settings.webhook_signing_secret_arn, max_age=300))
-    return settings.webhook_signing_secret
+        return str(get_secret(settings.handlers.webhook_signing_secret_arn, max_age=300))
+    return settings.handlers.webhook_signing_secret
 
 
 def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     try:
         return [
-            ipaddress.ip_network(n, strict=False) for n in get_settings().webhook_allowed_networks
+            ipaddress.ip_network(n, strict=False)
+            for n in get_settings().handlers.webhook_allowed_networks
         ]
     except ValueError as exc:
         raise PermanentTaskError(f"WEBHOOK_ALLOWED_NETWORKS is invalid: {exc}") from None
@@ -257,7 +258,7 @@ def _deliver(payload: WebhookPayload, ctx: TaskContext) -> _Response:
         }
         if body is not None:
             headers["Content-Type"] = "application/json"
-        timeout = max(0.5, min(settings.webhook_timeout_seconds, ctx.remaining_seconds()))
+        timeout = max(0.5, min(settings.handlers.webhook_timeout_seconds, ctx.remaining_seconds()))
         response = _exchange(url, method, body, headers, timeout)
         if response.redirect is None:
             return response
