@@ -144,11 +144,15 @@ def own_profile(user: AuthUser) -> UserProfile:
     return UserProfile.from_row(row)
 
 
-def update_own_profile(user: AuthUser, username: str | None, email: str | None) -> UserProfile:
+def _validate_changes(username: str | None, email: str | None) -> None:
     if username is not None:
         validation.validate_new_username(username)
     if email is not None:
         validation.validate_email(email)
+
+
+def update_own_profile(user: AuthUser, username: str | None, email: str | None) -> UserProfile:
+    _validate_changes(username, email)
     with unique_violations():
         row = (
             db.connection()
@@ -285,10 +289,7 @@ def admin_update_profile(
     email_verified: bool | None,
     reason: str | None,
 ) -> UserProfile:
-    if username is not None:
-        validation.validate_new_username(username)
-    if email is not None:
-        validation.validate_email(email)
+    _validate_changes(username, email)
     with db.transaction() as conn:
         target = _target(conn, user_id)
         with unique_violations():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,19 +74,22 @@ def discover(directory: Path = SQL_DIR) -> list[Migration]:
     return migrations
 
 
-def _locked(conn: psycopg.Connection[object]) -> None:
-    conn.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
-    conn.execute(
-        """CREATE TABLE IF NOT EXISTS schema_migrations (
-               version    INTEGER PRIMARY KEY,
-               name       TEXT NOT NULL,
-               checksum   TEXT NOT NULL,
-               applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())"""
-    )
-
-
-def _unlock(conn: psycopg.Connection[object]) -> None:
-    conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
+@contextmanager
+def _exclusive(conninfo: str) -> Iterator[tuple[psycopg.Connection[object], dict[int, str]]]:
+    """A connection holding the migrations lock, and the applied versions with checksums."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
+        try:
+            conn.execute(
+                """CREATE TABLE IF NOT EXISTS schema_migrations (
+                       version    INTEGER PRIMARY KEY,
+                       name       TEXT NOT NULL,
+                       checksum   TEXT NOT NULL,
+                       applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())"""
+            )
+            yield conn, _applied(conn)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
 
 
 def _applied(conn: psycopg.Connection[object]) -> dict[int, str]:
@@ -95,52 +100,41 @@ def _applied(conn: psycopg.Connection[object]) -> dict[int, str]:
 def up(conninfo: str, target: int | None = None, directory: Path = SQL_DIR) -> list[Migration]:
     """Apply pending migrations up to `target` (all when None). Returns what was applied."""
     done: list[Migration] = []
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        _locked(conn)
-        try:
-            applied = _applied(conn)
-            for migration in discover(directory):
-                if target is not None and migration.version > target:
-                    break
-                recorded = applied.get(migration.version)
-                if recorded is not None:
-                    if recorded != migration.checksum:
-                        raise MigrationError(
-                            f"migration {migration.version:04d}_{migration.name} was edited "
-                            "after it was applied; add a new migration instead"
-                        )
-                    continue
-                with conn.transaction():
-                    conn.execute(sql.SQL(migration.up_sql))
-                    conn.execute(
-                        "INSERT INTO schema_migrations (version, name, checksum)"
-                        " VALUES (%s, %s, %s)",
-                        (migration.version, migration.name, migration.checksum),
+    with _exclusive(conninfo) as (conn, applied):
+        for migration in discover(directory):
+            if target is not None and migration.version > target:
+                break
+            recorded = applied.get(migration.version)
+            if recorded is not None:
+                if recorded != migration.checksum:
+                    raise MigrationError(
+                        f"migration {migration.version:04d}_{migration.name} was edited "
+                        "after it was applied; add a new migration instead"
                     )
-                done.append(migration)
-        finally:
-            _unlock(conn)
+                continue
+            with conn.transaction():
+                conn.execute(sql.SQL(migration.up_sql))
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                    (migration.version, migration.name, migration.checksum),
+                )
+            done.append(migration)
     return done
 
 
 def down(conninfo: str, target: int, directory: Path = SQL_DIR) -> list[Migration]:
     """Revert applied migrations newer than `target` (0 reverts everything), newest first."""
     done: list[Migration] = []
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        _locked(conn)
-        try:
-            applied = _applied(conn)
-            for migration in reversed(discover(directory)):
-                if migration.version <= target or migration.version not in applied:
-                    continue
-                with conn.transaction():
-                    conn.execute(sql.SQL(migration.down_sql))
-                    conn.execute(
-                        "DELETE FROM schema_migrations WHERE version = %s", (migration.version,)
-                    )
-                done.append(migration)
-        finally:
-            _unlock(conn)
+    with _exclusive(conninfo) as (conn, applied):
+        for migration in reversed(discover(directory)):
+            if migration.version <= target or migration.version not in applied:
+                continue
+            with conn.transaction():
+                conn.execute(sql.SQL(migration.down_sql))
+                conn.execute(
+                    "DELETE FROM schema_migrations WHERE version = %s", (migration.version,)
+                )
+            done.append(migration)
     return done
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -40,10 +42,15 @@ def _visible(user: AuthUser) -> tuple[sql.Composable, dict[str, Any]]:
     return sql.SQL("(created_by = %(viewer)s OR assigned_to = %(viewer)s)"), {"viewer": user.id}
 
 
-def _unknown_assignee(error: psycopg.errors.ForeignKeyViolation) -> ValidationFailed | None:
-    if error.diag.constraint_name == "fk_incidents_assigned_to":
-        return ValidationFailed("assigned_to", "User not found")
-    return None
+@contextmanager
+def _assignee_must_exist() -> Iterator[None]:
+    """An assignee that is not a user is a 400 naming the field, not a database error."""
+    try:
+        yield
+    except psycopg.errors.ForeignKeyViolation as error:
+        if error.diag.constraint_name == "fk_incidents_assigned_to":
+            raise ValidationFailed("assigned_to", "User not found") from None
+        raise
 
 
 def _check_text(fields: dict[str, Any]) -> None:
@@ -70,7 +77,7 @@ def create(
     if assigned_to is not None and not user.is_moderator:
         raise Forbidden(MODERATOR_REQUIRED)
     _check_text({"title": title, "description": description})
-    try:
+    with _assignee_must_exist():
         row = (
             db.connection()
             .execute(
@@ -82,8 +89,6 @@ def create(
             )
             .fetchone()
         )
-    except psycopg.errors.ForeignKeyViolation as error:
-        raise _unknown_assignee(error) or error from None
     assert row is not None
     return IncidentOut.model_validate(row)
 
@@ -163,10 +168,8 @@ def update(user: AuthUser, incident_id: UUID, fields: dict[str, Any]) -> Inciden
             sets=sets, cols=INCIDENT_COLUMNS
         )
         params = {k: v for k, v in columns.items() if not isinstance(v, sql.Composable)}
-        try:
+        with _assignee_must_exist():
             row = conn.execute(query, {**params, "id": incident_id}).fetchone()
-        except psycopg.errors.ForeignKeyViolation as error:
-            raise _unknown_assignee(error) or error from None
     assert row is not None
     return IncidentOut.model_validate(row)
 

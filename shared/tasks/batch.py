@@ -6,8 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.observability import instrumented
 
 DEFAULT_REMAINING_SECONDS = 900.0  # when called without a Lambda context
 
@@ -39,3 +46,18 @@ class WholeBatchProcessor(BatchProcessor):
     def record_handler(self, record: SQSRecord) -> None:
         if record.message_id in self._redeliver:
             raise RedeliverLater(record.message_id)
+
+
+def sqs_handler(
+    processor: WholeBatchProcessor, record_handler: Callable[[SQSRecord], None]
+) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """An SQS-triggered function's entry point: partial batch failures reported to SQS."""
+
+    @instrumented
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+        return dict(response)
+
+    return handler

@@ -1,4 +1,5 @@
-"""Task business rules and the SQL the tasks group owns (except the worker's, in worker_sql.py).
+"""Task business rules and the SQL the tasks group owns (the worker's batch statements are in
+claims.py).
 
 `submit()` is the one way to create a task: the API, the CLI and other groups call it. Each state
 change made here (created, cancelled, retried) is reported to monitoring (lifecycle.py).
@@ -15,6 +16,7 @@ from uuid import UUID
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import DictRow
 
 from shared import db
 from shared.errors import NotFound, ValidationFailed
@@ -300,18 +302,19 @@ def _current_status(viewer: AuthUser, task_id: UUID) -> str:
     return str(row["status"])
 
 
-def cancel(viewer: AuthUser, task_id: UUID) -> None:
-    row = (
-        db.connection()
-        .execute(
-            _CANCEL,
-            {"id": task_id, "owner": _owner(viewer)},
-        )
-        .fetchone()
-    )
+def _guarded_write(
+    query: str, viewer: AuthUser, task_id: UUID, allowed: Iterable[TaskStatus], action: str
+) -> DictRow:
+    """A write to one task, guarded by owner and status in its WHERE clause. When it changes
+    nothing: 404 if the viewer cannot see the task, else a 409 that names its status."""
+    row = db.connection().execute(query, {"id": task_id, "owner": _owner(viewer)}).fetchone()
     if row is None:
-        status = _current_status(viewer, task_id)
-        raise refusal(status, states.sources(TaskEvent.CANCEL), "cancelled")
+        raise refusal(_current_status(viewer, task_id), allowed, action)
+    return row
+
+
+def cancel(viewer: AuthUser, task_id: UUID) -> None:
+    row = _guarded_write(_CANCEL, viewer, task_id, states.sources(TaskEvent.CANCEL), "cancelled")
     lifecycle.record(
         [
             lifecycle.TaskTransition(
@@ -377,21 +380,14 @@ def retry_failed(task_ids: list[UUID]) -> list[UUID]:
     return retried
 
 
+_DELETE = f"""DELETE FROM tasks
+    WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
+      AND status IN {sql_in(FINISHED)}
+    RETURNING id"""  # noqa: S608 - status literals from the state machine
+
+
 def delete(viewer: AuthUser, task_id: UUID) -> None:
-    row = (
-        db.connection()
-        .execute(
-            f"""DELETE FROM tasks
-           WHERE id = %(id)s AND (%(owner)s::uuid IS NULL OR created_by = %(owner)s)
-             AND status IN {sql_in(FINISHED)}
-           RETURNING id""",  # noqa: S608 - status literals from the state machine
-            {"id": task_id, "owner": _owner(viewer)},
-        )
-        .fetchone()
-    )
-    if row is None:
-        status = _current_status(viewer, task_id)
-        raise refusal(status, FINISHED, "deleted")
+    _guarded_write(_DELETE, viewer, task_id, FINISHED, "deleted")
 
 
 STATS_SQL = f"""

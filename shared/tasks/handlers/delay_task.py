@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel
 
 from shared.tasks.registry import PermanentTaskError, TaskContext, task_handler
+from shared.tasks.states import TaskStatus
 from shared.timestamps import format_timestamp
 
 
@@ -43,5 +44,5 @@ def delay_task(payload: DelayPayload, ctx: TaskContext) -> dict[str, Any]:
         "test_scenario": payload.test_scenario,
         "attempt": ctx.attempt,
         "completed_at": format_timestamp(datetime.now(UTC)),
-        "status": "completed",
+        "status": TaskStatus.COMPLETED,
     }

@@ -29,6 +29,7 @@ from shared.identity.principal import Role
 from shared.settings import get_settings
 from shared.tasks.handlers.s3_upload import MultipartUpload, presigned_get
 from shared.tasks.registry import PermanentTaskError, TaskContext, task_handler
+from shared.tasks.states import TaskStatus
 from shared.timestamps import format_timestamp
 
 ReportType = Literal["tasks", "events", "users"]
@@ -205,5 +206,5 @@ def report_generation(payload: ReportPayload, ctx: TaskContext) -> dict[str, Any
         "report_url": presigned_get(bucket, key, expires),
         "url_expires_at": format_timestamp(now + timedelta(seconds=expires)),
         "generated_at": format_timestamp(now),
-        "status": "completed",
+        "status": TaskStatus.COMPLETED,
     }
