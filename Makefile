@@ -4,7 +4,7 @@ export UV_PYTHON_DOWNLOADS ?= never
 VENV := .venv/bin
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: bootstrap run test lint check-template sam-build bench openapi clean
+.PHONY: bootstrap run test lint check-template sam-build bench openapi clean rds-ca-bundle
 
 bootstrap: .venv/.ready
 .venv/.ready: uv.lock pyproject.toml scripts/bootstrap.sh
@@ -23,11 +23,20 @@ lint: bootstrap ## ruff, mypy --strict and the import layers (docs/architecture.
 	$(VENV)/mypy
 	$(VENV)/lint-imports
 
-check-template: bootstrap ## cfn-lint, sam validate --lint, sam build (no Docker), build checks
+check-template: bootstrap ## cfn-lint, checkov, sam validate --lint, sam build (no Docker), build checks
 	$(VENV)/cfn-lint template.yaml
+	scripts/checkov.sh
 	scripts/sam.sh validate --lint
 	scripts/sam.sh build
 	$(VENV)/python -m tools.check_build
+
+# AWS's CA bundle for RDS and Aurora, shipped in the shared layer at /opt/certs (needs internet).
+RDS_CA_URL := https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
+rds-ca-bundle: ## fetch the RDS CA bundle for DatabaseCaBundle=rds-global (verify-full TLS)
+	mkdir -p layers/certs
+	curl -fsSL --retry 3 -o layers/certs/rds-global-bundle.pem.tmp $(RDS_CA_URL)
+	grep -q "BEGIN CERTIFICATE" layers/certs/rds-global-bundle.pem.tmp
+	mv layers/certs/rds-global-bundle.pem.tmp layers/certs/rds-global-bundle.pem
 
 sam-build: bootstrap ## build the deployable artifacts into .aws-sam/
 	scripts/sam.sh build

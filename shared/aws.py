@@ -13,6 +13,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mypy_boto3_rds import RDSClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
@@ -44,6 +45,12 @@ def s3() -> S3Client:
 
 def sesv2() -> SESV2Client:
     client: SESV2Client = _client("sesv2")
+    return client
+
+
+def rds() -> RDSClient:
+    """Only for IAM authentication tokens: signed locally, no request is sent."""
+    client: RDSClient = _client("rds")
     return client
 
 

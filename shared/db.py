@@ -12,6 +12,7 @@ inherit it. Lambda never sets it.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -23,6 +24,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow, dict_row
 
+from shared import aws, secrets
 from shared.settings import Settings, get_settings
 
 Connection = psycopg.Connection[DictRow]
@@ -49,17 +51,26 @@ def conninfo(settings: Settings) -> str:
     """DATABASE_URL if set, else the RDS-style JSON secret named by DATABASE_SECRET_ARN."""
     if settings.database.database_url:
         return settings.database.database_url
-    if not settings.database.database_secret_arn:
+    database = settings.database
+    if not database.database_secret_arn:
         raise RuntimeError("set DATABASE_URL or DATABASE_SECRET_ARN")
-    from aws_lambda_powertools.utilities.parameters import get_secret  # only deployed envs pay
-
-    secret: dict[str, Any] = json.loads(
-        str(get_secret(settings.database.database_secret_arn, max_age=300))
-    )
-    user, password = quote(secret["username"], safe=""), quote(secret["password"], safe="")
-    port = secret.get("port", 5432)
-    dbname = secret.get("dbname", "postgres")
-    return f"postgresql://{user}:{password}@{secret['host']}:{port}/{dbname}?sslmode=require"
+    secret: dict[str, Any] = json.loads(secrets.secret_value(database.database_secret_arn))
+    host = database.db_proxy_endpoint or secret["host"]
+    port = int(secret.get("port", 5432))
+    if database.db_iam_auth:
+        password = aws.rds().generate_db_auth_token(
+            DBHostname=host, Port=port, DBUsername=secret["username"]
+        )
+    else:
+        password = secret["password"]
+    tls = "sslmode=require"
+    if database.db_ssl_root_cert:
+        bundle = database.db_ssl_root_cert
+        if not os.path.isfile(bundle):  # say why, instead of libpq's "could not read" per request
+            raise RuntimeError(f"{bundle} is missing: run `make rds-ca-bundle` before `sam build`")
+        tls = f"sslmode=verify-full&sslrootcert={quote(bundle, safe='/')}"
+    user, dbname = quote(secret["username"], safe=""), secret.get("dbname", "postgres")
+    return f"postgresql://{user}:{quote(password, safe='')}@{host}:{port}/{dbname}?{tls}"
 
 
 def _connect(settings: Settings) -> Connection:

@@ -50,6 +50,12 @@ class DatabaseSettings(BaseSettings):
     db_prepare_threshold: int | None = 5
     # After this much idle time a cheap ping guards against a connection the server dropped.
     db_ping_after_idle_seconds: float = Field(default=60.0, ge=0)
+    # RDS Proxy: connect to its endpoint instead of the secret's host; with IAM auth the
+    # password is a 15-minute token signed with the function's role, not the secret's.
+    db_proxy_endpoint: str | None = None
+    db_iam_auth: bool = False
+    # A CA bundle file: TLS is then verify-full (certificate and host name checked), not require.
+    db_ssl_root_cert: str | None = None
 
     @field_validator("db_prepare_threshold", mode="before")
     @classmethod
@@ -82,6 +88,8 @@ class IdentitySettings(BaseSettings):
     # Only honoured when ENVIRONMENT=test: Argon2id at the production cost (m=19456 KiB, t=2)
     # makes every test that logs in slow. Every other environment uses the production parameters.
     argon2_fast_in_tests: bool = True
+    # The bootstrap admin's password: a Secrets Manager ARN when deployed; inline in dev/test.
+    initial_admin_password_secret_arn: str | None = None
     initial_admin_password: str | None = Field(default=None, repr=False)
 
 
@@ -137,7 +145,9 @@ class MonitoringSettings(BaseSettings):
     request_metrics_enabled: bool = True
     metrics_flush_interval_seconds: float = Field(default=60.0, ge=0)
     metrics_flush_max_requests: int = Field(default=100, ge=1)
-    # When set, GET /monitoring/metrics/prometheus requires `Authorization: Bearer <token>`.
+    # When set, GET /monitoring/metrics/prometheus requires `Authorization: Bearer <token>`:
+    # a Secrets Manager ARN when deployed; inline in dev/test.
+    prometheus_scrape_token_secret_arn: str | None = None
     prometheus_scrape_token: str | None = Field(default=None, repr=False)
     event_retention_days: int = Field(default=30, ge=1)
     metric_retention_days: int = Field(default=30, ge=1)
@@ -177,6 +187,15 @@ class Settings(BaseSettings):
             )
         if not (self.database.database_url or self.database.database_secret_arn):
             problems.append("DATABASE_URL or DATABASE_SECRET_ARN is required")
+        inline = {
+            "INITIAL_ADMIN_PASSWORD": self.identity.initial_admin_password,
+            "PROMETHEUS_SCRAPE_TOKEN": self.monitoring.prometheus_scrape_token,
+        }
+        problems += [
+            f"{name} must not be set: give the secret's ARN in {name}_SECRET_ARN"
+            for name, value in inline.items()
+            if value
+        ]
         if problems:
             raise ValueError(f"unsafe configuration for {self.environment}: " + "; ".join(problems))
         return self

@@ -15,7 +15,7 @@ import re
 from itertools import groupby
 from typing import Any
 
-from shared import db
+from shared import db, secrets
 from shared.errors import Unauthorized
 from shared.monitoring import service
 from shared.settings import get_settings
@@ -36,8 +36,12 @@ _LABEL_INVALID = re.compile(r"[^a-zA-Z0-9_]")
 
 
 def check_token(authorization: str | None) -> None:
-    """When PROMETHEUS_SCRAPE_TOKEN is set, the scraper must send it as a bearer token."""
-    expected = get_settings().monitoring.prometheus_scrape_token
+    """When a scrape token is configured (PROMETHEUS_SCRAPE_TOKEN_SECRET_ARN, or
+    PROMETHEUS_SCRAPE_TOKEN in dev/test), the scraper must send it as a bearer token."""
+    monitoring = get_settings().monitoring
+    expected = secrets.inline_or_secret(
+        monitoring.prometheus_scrape_token, monitoring.prometheus_scrape_token_secret_arn
+    )
     if not expected:
         return
     header = authorization or ""

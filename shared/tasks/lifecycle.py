@@ -7,14 +7,16 @@ cannot be written is logged and never fails, rolls back or redelivers the work i
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 import psycopg
+from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.monitoring import service as monitoring
-from shared.observability import logger
+from shared.observability import logger, metrics
 from shared.tasks.states import TaskStatus
 
 # The task engine's events. A `system-` source: only moderators and up can read them.
@@ -43,9 +45,21 @@ class TaskTransition:
         return monitoring.SystemEvent("log", SOURCE, message, level, tags)
 
 
+# EMF metrics per transition batch: the FailedTasksAlarm of template.yaml watches TasksFailed.
+METRICS = {
+    TaskStatus.COMPLETED: "TasksCompleted",
+    TaskStatus.RETRYING: "TasksRetried",
+    TaskStatus.FAILED: "TasksFailed",
+}
+
+
 def record(transitions: Sequence[TaskTransition]) -> None:
     if not transitions:
         return
+    counts = Counter(t.status for t in transitions)
+    for status, name in METRICS.items():
+        if counts[status]:
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=counts[status])
     try:
         monitoring.record_events([t.as_event() for t in transitions])
     except psycopg.Error:

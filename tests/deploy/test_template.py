@@ -140,11 +140,12 @@ def test_the_task_queues_share_one_dead_letter_queue() -> None:
     assert QUEUES["TaskDeadLetterQueue"]["Properties"]["MessageRetentionPeriod"] == 1209600
 
 
-def test_every_dead_letter_queue_has_a_depth_alarm() -> None:
+def test_every_dead_letter_queue_has_an_arrivals_alarm() -> None:
+    """Arrivals, not depth: the reconciler drains the queue before a depth sample sees it."""
     alarmed = {
         a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for a in resources("AWS::CloudWatch::Alarm").values()
-        if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
+        if a["Properties"].get("MetricName") == "NumberOfMessagesReceived"
         and a["Properties"]["ComparisonOperator"] == "GreaterThanThreshold"
         and a["Properties"]["Threshold"] == 0
     }

@@ -16,6 +16,8 @@ SAFE_PROD: dict[str, str | None] = {
     "CORS_ALLOWED_ORIGINS": "https://app.example.com",
     "WEBHOOK_SIGNING_SECRET": "s" * 40,
     "WEBHOOK_SIGNING_SECRET_ARN": None,
+    "INITIAL_ADMIN_PASSWORD": None,
+    "PROMETHEUS_SCRAPE_TOKEN": None,
 }
 
 
@@ -54,6 +56,8 @@ def test_safe_production_configuration_is_accepted(configure: Configure) -> None
         ({"CORS_ALLOWED_ORIGINS": "http://app.example.com"}, "https"),
         ({"WEBHOOK_SIGNING_SECRET": "short"}, "32\\+ chars"),
         ({"DATABASE_SECRET_ARN": None}, "DATABASE_URL or DATABASE_SECRET_ARN"),
+        ({"INITIAL_ADMIN_PASSWORD": "Inline123!"}, "INITIAL_ADMIN_PASSWORD_SECRET_ARN"),
+        ({"PROMETHEUS_SCRAPE_TOKEN": "inline"}, "PROMETHEUS_SCRAPE_TOKEN_SECRET_ARN"),
     ],
 )
 def test_unsafe_production_configuration_is_refused(

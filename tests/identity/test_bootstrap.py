@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
+from moto import mock_aws
 from typer.testing import CliRunner
 
 from shared import db
@@ -28,9 +30,21 @@ def test_deploy_creates_the_admin_once(api: Api, database_url: str, configure: C
 
 def test_weak_initial_password_fails_the_deploy(database_url: str, configure: Configure) -> None:
     _use_password(configure, "admin123")
-    with pytest.raises(InitialAdminRefused, match="INITIAL_ADMIN_PASSWORD refused"):
+    with pytest.raises(InitialAdminRefused, match="initial admin password refused"):
         deploy.apply(database_url)
     assert db.connection().execute("SELECT 1 FROM users").fetchone() is None
+
+
+def test_deployed_stacks_read_the_password_from_secrets_manager(
+    api: Api, database_url: str, configure: Configure
+) -> None:
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(
+            Name="initial-admin", SecretString="FromTheSecret123!"
+        )["ARN"]
+        configure(INITIAL_ADMIN_PASSWORD=None, INITIAL_ADMIN_PASSWORD_SECRET_ARN=arn)
+        assert deploy.apply(database_url)["InitialAdminCreated"] is True
+    assert api.login("admin", "FromTheSecret123!").status_code == 200
 
 
 def test_no_password_no_admin(database_url: str, configure: Configure) -> None:

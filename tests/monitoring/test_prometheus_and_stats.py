@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 from prometheus_client.parser import text_string_to_metric_families
 
 from functions.monitoring.handler import handler
@@ -146,10 +149,21 @@ class TestExport:
 
 
 class TestScrapeToken:
-    @pytest.fixture
-    def token(self, configure: Configure, database_url: str) -> str:
-        configure(PROMETHEUS_SCRAPE_TOKEN="scrape-secret")
-        return "scrape-secret"
+    @pytest.fixture(params=["inline", "secret"])
+    def token(
+        self, request: pytest.FixtureRequest, configure: Configure, database_url: str
+    ) -> Iterator[str]:
+        """Inline in dev/test; deployed stacks name a Secrets Manager secret instead."""
+        if request.param == "inline":
+            configure(PROMETHEUS_SCRAPE_TOKEN="scrape-secret")
+            yield "scrape-secret"
+            return
+        with mock_aws():
+            arn = boto3.client("secretsmanager").create_secret(
+                Name="scrape", SecretString="secret-scrape-token"
+            )["ARN"]
+            configure(PROMETHEUS_SCRAPE_TOKEN=None, PROMETHEUS_SCRAPE_TOKEN_SECRET_ARN=arn)
+            yield "secret-scrape-token"
 
     def test_required_when_configured(self, anonymous: LambdaClient, token: str) -> None:
         assert anonymous.get(PROMETHEUS).status_code == 401

@@ -199,3 +199,23 @@ def test_events_that_cannot_be_written_never_fail_the_work(
     messages = queues.receive("TaskQueue")
     assert queues.deliver("TaskQueue", worker, messages) == set()  # acknowledged
     assert task(tid)["status"] == "completed" and task_events(tid) == []
+
+
+def test_transitions_are_counted_as_emf_metrics(tasks_db: str) -> None:
+    """The FailedTasksAlarm of template.yaml watches TasksFailed."""
+    from shared.observability import metrics
+    from shared.tasks import lifecycle
+    from shared.tasks.states import TaskStatus
+
+    metrics.clear_metrics()
+    lifecycle.record(
+        [
+            lifecycle.TaskTransition(uuid.uuid4(), "email", TaskStatus.FAILED),
+            lifecycle.TaskTransition(uuid.uuid4(), "email", TaskStatus.COMPLETED),
+            lifecycle.TaskTransition(uuid.uuid4(), "webhook", TaskStatus.FAILED),
+            lifecycle.TaskTransition(uuid.uuid4(), "webhook", TaskStatus.CANCELLED),
+        ]
+    )
+    counted = {name: m["Value"] for name, m in metrics.metric_set.items()}
+    metrics.clear_metrics()
+    assert counted == {"TasksFailed": [2.0], "TasksCompleted": [1.0]}

@@ -28,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 
+from shared import secrets
 from shared.settings import Settings, get_settings
 from shared.tasks.registry import (
     PermanentTaskError,
@@ -99,13 +100,13 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def signing_secret(settings: Settings) -> str:
-    """The HMAC key: the stack's Secrets Manager secret when deployed (cached 5 minutes, so a
-    rotation reaches warm workers), else WEBHOOK_SIGNING_SECRET."""
-    if settings.handlers.webhook_signing_secret_arn:
-        from aws_lambda_powertools.utilities.parameters import get_secret
-
-        return str(get_secret(settings.handlers.webhook_signing_secret_arn, max_age=300))
-    return settings.handlers.webhook_signing_secret
+    """The HMAC key: the stack's Secrets Manager secret when deployed, else
+    WEBHOOK_SIGNING_SECRET (dev/test)."""
+    handlers = settings.handlers
+    key = secrets.inline_or_secret(
+        handlers.webhook_signing_secret, handlers.webhook_signing_secret_arn
+    )
+    return key or handlers.webhook_signing_secret
 
 
 def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
