@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tools import cli_admin
+from tools import cli_admin, cli_generate
 from tools.cli_common import database_url
 
 app = typer.Typer(no_args_is_help=True, help="Serverless Starter operator CLI.")
@@ -25,6 +25,8 @@ for _name, _command in cli_admin.ADMIN_COMMANDS.items():
     admin_app.command(_name)(_command)
 app.command("health-check")(cli_admin.health_check)
 app.add_typer(cli_admin.tasks_app, name="tasks")
+app.add_typer(cli_generate.generate_app, name="generate")
+app.add_typer(cli_generate.revert_app, name="revert")
 
 
 @app.command("export-openapi")

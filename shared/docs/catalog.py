@@ -19,6 +19,7 @@ GROUP_ROUTER_MODULES: tuple[str, ...] = (
     "shared.admin.routes",
     "shared.tasks.routes",
     "shared.monitoring.routes",
+    # starter generate module: generated groups are inserted above this line.
 )
 
 TITLE = "Serverless Starter API"

@@ -1,0 +1,1 @@
+"""The module generator: `starter generate module`, `starter revert module`."""
