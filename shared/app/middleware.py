@@ -1,5 +1,6 @@
-"""One pure-ASGI middleware for every group: request id, body limit, security headers, and the
-last-resort 500. Pure ASGI (not BaseHTTPMiddleware) keeps per-request overhead to a few µs."""
+"""One pure-ASGI middleware for every group: request id, body limit, the input guard
+(input_guard.py), security headers, and the last-resort 500. Pure ASGI (not
+BaseHTTPMiddleware) keeps per-request overhead to a few µs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.app import input_guard
 from shared.errors import AppError, InternalError, PayloadTooLarge
 from shared.http.envelope import error_body
 from shared.monitoring import instrumentation
@@ -63,8 +65,14 @@ class RequestContextMiddleware:
         # Lambda delivers the whole body at once, so buffering it costs nothing and lets an
         # oversized body be refused before any route code runs.
         body = await _read_body(receive, self.max_body_bytes)
-        if body is None:
-            await _send_error(send_with_headers, PayloadTooLarge(), request_id)
+        refusal: AppError | None = PayloadTooLarge() if body is None else None
+        if body is not None:
+            try:
+                input_guard.check(scope, body)
+            except AppError as error:
+                refusal = error
+        if body is None or refusal is not None:
+            await _send_error(send_with_headers, refusal or PayloadTooLarge(), request_id)
             instrumentation.request_finished(scope, status, (time.perf_counter() - began) * 1000)
             return
 

@@ -83,6 +83,14 @@ def list_keys(owner: AuthUser) -> list[ApiKey]:
     return [ApiKey.model_validate(r) for r in rows]
 
 
+def revoke_all(owner: AuthUser) -> int:
+    """Every active key of the owner (a leaked laptop, a departing integration)."""
+    cursor = db.connection().execute(
+        "UPDATE api_keys SET is_active = false WHERE created_by = %s AND is_active", (owner.id,)
+    )
+    return cursor.rowcount
+
+
 def revoke(owner: AuthUser, key_id: UUID) -> None:
     """Another user's key is indistinguishable from a missing one (404)."""
     cursor = db.connection().execute(

@@ -130,6 +130,16 @@ def list_api_keys(user: CurrentUser) -> Envelope[list[ApiKey]]:
     return ok(api_keys.list_keys(user))
 
 
+class RevokedKeys(BaseModel):
+    revoked: int
+
+
+@router.delete("/api-keys", summary="Revoke every API key of the caller")
+def revoke_all_api_keys(user: CurrentUser) -> Envelope[RevokedKeys]:
+    require_session(user)
+    return ok(RevokedKeys(revoked=api_keys.revoke_all(user)))
+
+
 @router.delete("/api-keys/{key_id}", summary="Revoke one of the caller's API keys")
 def revoke_api_key(user: CurrentUser, key_id: UUID) -> Envelope[str]:
     require_session(user)

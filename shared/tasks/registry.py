@@ -57,6 +57,7 @@ class TaskOutput:
 
 
 HandlerFn = Callable[[Any, TaskContext], Any]
+AdmitFn = Callable[[Any], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +66,24 @@ class TaskHandler:
     description: str
     payload_model: type[BaseModel]
     fn: HandlerFn
+    # Checks run when the task is submitted, so a payload that can never succeed is refused
+    # at once (400) instead of failing later in the worker. Raises PermanentTaskError.
+    admit_fn: AdmitFn | None = None
 
-    def run(self, payload: Any, ctx: TaskContext) -> TaskOutput:
+    def _model(self, payload: Any) -> BaseModel:
         try:
-            model = self.payload_model.model_validate(payload)
+            return self.payload_model.model_validate(payload)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "payload"
             raise PermanentTaskError(f"Invalid payload: {where}: {first['msg']}") from None
-        out = self.fn(model, ctx)
+
+    def admit(self, payload: Any) -> None:
+        if self.admit_fn is not None:
+            self.admit_fn(self._model(payload))
+
+    def run(self, payload: Any, ctx: TaskContext) -> TaskOutput:
+        out = self.fn(self._model(payload), ctx)
         return out if isinstance(out, TaskOutput) else TaskOutput(result=out)
 
 
@@ -90,7 +100,7 @@ _builtins_loaded = False
 
 
 def task_handler(
-    name: str, description: str, payload_model: type[BaseModel]
+    name: str, description: str, payload_model: type[BaseModel], *, admit: AdmitFn | None = None
 ) -> Callable[[HandlerFn], HandlerFn]:
     if not valid_name(name):
         raise ValueError(f"invalid task type name {name!r}")
@@ -99,7 +109,7 @@ def task_handler(
         existing = _handlers.get(name)
         if existing is not None and existing.fn is not fn:
             raise ValueError(f"task type {name!r} is already registered")
-        _handlers[name] = TaskHandler(name, description, payload_model, fn)
+        _handlers[name] = TaskHandler(name, description, payload_model, fn, admit)
         return fn
 
     return register

@@ -110,6 +110,17 @@ def _check_schedule(scheduled_at: datetime | None) -> datetime | None:
     return scheduled_at
 
 
+def _admit(task_type: str, payload: Any) -> None:
+    """The handler's submit-time checks (e.g. a webhook URL must resolve to public addresses)."""
+    handler = registry.get(task_type)
+    if handler is None:
+        return
+    try:
+        handler.admit(payload)
+    except (registry.PermanentTaskError, registry.TransientTaskError) as error:
+        raise ValidationFailed("payload", str(error)) from None
+
+
 def _type_active(task_type: str) -> bool:
     row = (
         db.connection()
@@ -150,6 +161,7 @@ def submit(
         timeout = DEFAULT_TIMEOUT_SECONDS if timeout_seconds is None else timeout_seconds
         if not 1 <= timeout <= MAX_TIMEOUT_SECONDS:
             raise ValidationFailed("timeout_seconds", "must be between 1 and 900 seconds")
+        _admit(task_type, payload)
     except ValidationFailed:
         # The registration check comes first: one message for both faults.
         if not _type_active(task_type):

@@ -89,7 +89,7 @@ def assert_error(r: LambdaResponse, status: int, code: str) -> dict[str, object]
         ),
         ({"body": '{"name":"x","count":1}'}, 415, "UNSUPPORTED_MEDIA_TYPE"),
         (
-            {"body": "x" * (2 * 1024 * 1024 + 1), "headers": {"content-type": "application/json"}},
+            {"body": "x" * (1024 * 1024 + 1), "headers": {"content-type": "application/json"}},
             413,
             "PAYLOAD_TOO_LARGE",
         ),
@@ -139,9 +139,9 @@ def test_json_with_charset_is_json() -> None:
     assert r.status_code == 200
 
 
-def test_exactly_2_mib_is_accepted_by_the_limit() -> None:
-    # 2 MiB of JSON is within the limit: the body reaches validation (422), not the limiter (413).
-    padding = "x" * (2 * 1024 * 1024 - len('{"name":"","count":"n"}'))
+def test_exactly_1_mib_is_accepted_by_the_limit() -> None:
+    # 1 MiB of JSON is within the limit: the body reaches validation (422), not the limiter (413).
+    padding = "x" * (1024 * 1024 - len('{"name":"","count":"n"}'))
     r = client.post(
         "/api/v1/probe/items",
         body=f'{{"name":"{padding}","count":"n"}}',

@@ -25,7 +25,7 @@ def test_dev_defaults_are_accepted(configure: Configure) -> None:
     configure(ENVIRONMENT="dev", DB_PREPARE_THRESHOLD=None, MAX_BODY_BYTES=None)
     settings = get_settings()
     assert settings.database.db_prepare_threshold == 5
-    assert settings.http.max_body_bytes == 2 * 1024 * 1024
+    assert settings.http.max_body_bytes == 1024 * 1024
 
 
 def test_each_group_reads_its_own_variables(configure: Configure) -> None:

@@ -13,6 +13,7 @@ from uuid import UUID
 import pytest
 
 from shared import db
+from shared.errors import ValidationFailed
 from shared.identity.principal import Role
 from shared.tasks import service
 from tests.conftest import Configure
@@ -65,9 +66,26 @@ def test_an_email_task_records_the_message_id(tasks_db: str, ses: Any) -> None:
 
 
 def test_an_invalid_payload_fails_at_once(tasks_db: str) -> None:
-    row = work(service.submit("webhook", {"url": "ftp://x"}).id)
+    row = work(service.submit("report_generation", {"format": "csv"}).id)
     assert row["status"] == "failed"
-    assert "Invalid payload: url" in row["last_error"]
+    assert "Invalid payload: report_type" in row["last_error"]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ftp://x", "must be an absolute http or https URL"),
+        ("http://127.0.0.1:9/hook", "non-public address"),
+        ("http://169.254.169.254/latest/meta-data", "non-public address"),
+        ("http://[::ffff:10.0.0.1]/hook", "non-public address"),
+        ("https://no-such-host.invalid/hook", "could not be resolved"),
+    ],
+)
+def test_a_webhook_url_is_checked_when_the_task_is_submitted(
+    tasks_db: str, url: str, reason: str
+) -> None:
+    with pytest.raises(ValidationFailed, match=reason):
+        service.submit("webhook", {"url": url})
 
 
 @pytest.mark.parametrize(("retry_after", "expected"), [(1200, 1200), (5, 300)])

@@ -62,6 +62,7 @@ ROWS: tuple[Row, ...] = (
         "admin scope: admins only (403)",
     ),
     Row("GET", "/api/v1/auth/api-keys", AUTH, note="own keys only"),
+    Row("DELETE", "/api/v1/auth/api-keys", AUTH, note="revokes the caller's own keys only"),
     Row(
         "DELETE",
         "/api/v1/auth/api-keys/{key}",

@@ -139,3 +139,24 @@ def test_bad_key_requests(api: Api) -> None:
     )
     assert api.as_("sk_live_nonsense").get("/api/v1/auth/me").status_code == 401
     assert me.delete(f"{KEYS}/not-a-uuid").status_code == 400
+
+
+def test_revoke_all_ends_every_key_of_the_caller_only(api: Api) -> None:
+    _, token = create_user()
+    _, other_token = create_user()
+    mine = [new_key(api, token, "read")["key"], new_key(api, token, "write")["key"]]
+    theirs = new_key(api, other_token, "read")["key"]
+    response = api.as_(token).delete(KEYS)
+    assert response.status_code == 200 and response.json()["data"] == {"revoked": 2}
+    for key in mine:
+        assert api.as_(key).get("/api/v1/auth/me").status_code == 401
+    assert api.as_(theirs).get("/api/v1/auth/me").status_code == 200
+    assert api.as_(theirs).delete(KEYS).status_code == 403  # keys cannot manage keys
+
+
+def test_a_deactivated_users_keys_stop_at_once(api: Api) -> None:
+    _, token = create_user()
+    key = new_key(api, token, "read")["key"]
+    owner = api.as_(key).get("/api/v1/auth/me").json()["data"]
+    db.connection().execute("UPDATE users SET is_active = false WHERE id = %s", (owner["id"],))
+    assert api.as_(key).get("/api/v1/auth/me").status_code == 401

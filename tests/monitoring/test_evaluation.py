@@ -17,6 +17,7 @@ from functions.alert_evaluation.handler import handler as evaluate
 from shared import db
 from shared.tasks import registry
 from shared.tasks import service as tasks
+from tests.conftest import Configure
 from tests.monitoring.conftest import API, Caller
 from tools.lambda_events import FakeLambdaContext, scheduled_event
 
@@ -232,13 +233,15 @@ class TestTransitions:
         assert alert_row(labelled)["last_value"] == 150
         assert alert_row(tagged)["state"] == "firing"
 
-    def test_webhook_notification(self, moderator: Caller) -> None:
-        alert = rule(moderator, notify_email=None, notify_webhook_url="https://hooks.example/x")
+    def test_webhook_notification(self, moderator: Caller, configure: Configure) -> None:
+        # The webhook's URL is checked at submit: a documentation address, allowed here.
+        configure(WEBHOOK_ALLOWED_NETWORKS="203.0.113.0/24")
+        alert = rule(moderator, notify_email=None, notify_webhook_url="https://203.0.113.7/x")
         add_events(3, minute=-1)
         tick(0)
         (task,) = notifications()
         assert task["task_type"] == "webhook"
-        assert task["payload"]["url"] == "https://hooks.example/x"
+        assert task["payload"]["url"] == "https://203.0.113.7/x"
         assert task["payload"]["payload"]["alert_id"] == alert["id"]
         assert task["payload"]["payload"]["transition"] == "firing"
 

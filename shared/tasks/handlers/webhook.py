@@ -95,6 +95,14 @@ class WebhookPayload(BaseModel):
         return value
 
 
+def admit(payload: WebhookPayload) -> None:
+    """At submit: the URL must resolve to addresses the worker would connect to. The worker
+    checks again before every request (DNS can change in between)."""
+    parts = urlsplit(payload.url)
+    assert parts.hostname is not None  # WebhookPayload guarantees an absolute URL
+    checked_addresses(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+
+
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
@@ -279,7 +287,7 @@ def _deliver(payload: WebhookPayload, ctx: TaskContext) -> _Response:
     raise PermanentTaskError(f"Webhook stopped after {MAX_REDIRECTS} redirects")
 
 
-@task_handler("webhook", "Sends a signed HTTP request to a URL", WebhookPayload)
+@task_handler("webhook", "Sends a signed HTTP request to a URL", WebhookPayload, admit=admit)
 def webhook(payload: WebhookPayload, ctx: TaskContext) -> dict[str, Any]:
     response = _deliver(payload, ctx)
     status = response.status
