@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -17,6 +16,7 @@ from shared.identity import audit, users
 from shared.identity.dependencies import AdminUser
 from shared.identity.models import UserStats
 from shared.paging import Page
+from shared.timestamps import IsoDatetime
 
 router = group_router("/api/v1/admin", "Admin")
 
@@ -38,7 +38,7 @@ def audit_trail(
     actor_id: UUID | None = None,
     target_id: UUID | None = None,
     action: audit.Action | None = None,
-    since: Annotated[datetime | None, Query(description="created_at >= since")] = None,
-    until: Annotated[datetime | None, Query(description="created_at < until")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="created_at >= since")] = None,
+    until: Annotated[IsoDatetime | None, Query(description="created_at < until")] = None,
 ) -> Envelope[list[audit.AuditEntry]]:
     return ok(audit.entries(audit.AuditFilter(actor_id, target_id, action, since, until), page))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from fastapi import Request
@@ -16,7 +15,7 @@ from shared.identity import authentication as service
 from shared.identity.dependencies import CurrentUser, client_ip, require_session
 from shared.identity.models import ApiKey, CreatedApiKey, UserProfile
 from shared.identity.principal import ApiKeyScope, Role
-from shared.timestamps import Timestamp
+from shared.timestamps import IsoDatetime, Timestamp
 
 router = group_router("/api/v1/auth", "Authentication")
 
@@ -58,7 +57,7 @@ class ApiKeyRequest(BaseModel):
     name: str
     description: str | None = None
     scopes: list[ApiKeyScope] = Field(min_length=1)
-    expires_at: datetime | None = None
+    expires_at: IsoDatetime | None = None
 
 
 @router.post("/register", summary="Create an account (role user); does not log in")

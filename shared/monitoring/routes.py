@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -31,6 +30,7 @@ from shared.monitoring.schemas import (
     Timeline,
 )
 from shared.paging import Page
+from shared.timestamps import IsoDatetime
 
 router = group_router("/api/v1/monitoring", "Monitoring")
 
@@ -52,8 +52,8 @@ def list_events(
     event_type: EventType | None = None,
     source: str | None = None,
     level: str | None = None,
-    start_time: datetime | None = None,
-    end_time: datetime | None = None,
+    start_time: IsoDatetime | None = None,
+    end_time: IsoDatetime | None = None,
     tags: Annotated[str | None, Query(description="key1:value1,key2:value2 (AND)")] = None,
 ) -> Envelope[list[EventOut]]:
     return ok(
@@ -101,8 +101,8 @@ def list_metrics(
     page: ListPage,
     name: str | None = None,
     metric_type: MetricType | None = None,
-    start_time: datetime | None = None,
-    end_time: datetime | None = None,
+    start_time: IsoDatetime | None = None,
+    end_time: IsoDatetime | None = None,
     labels: Annotated[str | None, Query(description="key1:value1,key2:value2 (AND)")] = None,
 ) -> Envelope[list[MetricOut]]:
     return ok(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from shared.identity.principal import AuthUser
-from shared.timestamps import Timestamp
+from shared.timestamps import IsoDatetime, Timestamp
 
 EventType = Literal["log", "metric", "trace", "alert"]
 
@@ -30,7 +29,7 @@ class EventIn(BaseModel):
     level: str | None = None
     tags: dict[str, Any] = Field(default_factory=dict)
     payload: dict[str, Any] = Field(default_factory=dict)
-    recorded_at: datetime | None = None
+    recorded_at: IsoDatetime | None = None
 
 
 class EventOut(BaseModel):
@@ -46,11 +45,11 @@ class EventOut(BaseModel):
 
 
 class MetricIn(BaseModel):
-    name: str
+    name: str = Field(min_length=1)
     metric_type: MetricType
     value: float
     labels: dict[str, str] = Field(default_factory=dict)
-    recorded_at: datetime | None = None
+    recorded_at: IsoDatetime | None = None
 
 
 class MetricOut(BaseModel):

@@ -16,12 +16,14 @@ from shared.paging import Page
 from shared.tasks import service
 from shared.tasks.schemas import (
     CreateTask,
+    Priority,
     TaskDetail,
     TaskOut,
     TaskStats,
     TaskTypeIn,
     TaskTypeOut,
 )
+from shared.tasks.states import TaskStatus
 
 router = group_router("/api/v1/tasks", "Tasks")
 TaskPage = Annotated[Page, Depends(pagination(default_limit=100, max_limit=1000))]
@@ -57,8 +59,8 @@ def list_tasks(
     user: CurrentUser,
     page: TaskPage,
     task_type: str | None = None,
-    status: str | None = None,
-    priority: str | None = None,
+    status: TaskStatus | None = None,
+    priority: Priority | None = None,
     created_by: Annotated[UUID | None, Query(description="Moderators and admins only")] = None,
 ) -> Envelope[list[TaskOut]]:
     f = service.TaskFilter(task_type, status, priority, created_by)

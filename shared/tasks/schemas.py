@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, field_validator
 
 from shared.tasks.states import TaskStatus
-from shared.timestamps import Timestamp
+from shared.timestamps import IsoDatetime, Timestamp
 
 Priority = Literal["low", "normal", "high", "critical"]
 
@@ -17,10 +16,8 @@ Priority = Literal["low", "normal", "high", "critical"]
 class CreateTask(BaseModel):
     task_type: str
     payload: Any = Field(description="Any JSON value; at most 1 MB serialised.")
-    priority: Any = Field(
-        default=None, description="low | normal | high | critical; anything else means normal."
-    )
-    scheduled_at: datetime | None = None
+    priority: Priority | None = Field(default=None, description="Default: normal.")
+    scheduled_at: IsoDatetime | None = None
     metadata: dict[str, Any] | None = None
     retry_strategy: Any = Field(
         default=None,

@@ -74,9 +74,13 @@ def _request_error(detail: str) -> ValidationFailed:
     return ValidationFailed("request", detail)
 
 
-def normalise_priority(value: Any) -> str:
-    """Exactly low/high/critical keep their value; anything else is normal."""
-    return value if value in ("low", "high", "critical") else "normal"
+def _priority(value: Any) -> str:
+    """One of PRIORITIES (default normal); anything else is refused with the allowed values."""
+    if value is None:
+        return "normal"
+    if value not in PRIORITIES:
+        raise ValidationFailed("priority", f"must be one of {', '.join(PRIORITIES)}")
+    return str(value)
 
 
 def _check_metadata(metadata: dict[str, Any]) -> None:
@@ -161,6 +165,7 @@ def submit(
         timeout = DEFAULT_TIMEOUT_SECONDS if timeout_seconds is None else timeout_seconds
         if not 1 <= timeout <= MAX_TIMEOUT_SECONDS:
             raise ValidationFailed("timeout_seconds", "must be between 1 and 900 seconds")
+        level = _priority(priority)
         _admit(task_type, payload)
     except ValidationFailed:
         # The registration check comes first: one message for both faults.
@@ -168,7 +173,7 @@ def submit(
             raise not_registered(task_type) from None
         raise
     try:
-        row = _insert(task_type, payload_json, priority, strategy, timeout, when, created_by, meta)
+        row = _insert(task_type, payload_json, level, strategy, timeout, when, created_by, meta)
     except psycopg.errors.UntranslatableCharacter:  # jsonb refuses \u0000
         raise _request_error("Task payload and metadata must not contain NUL characters") from None
     if row is None:
@@ -211,7 +216,7 @@ def _insert(
             {
                 "task_type": task_type,
                 "payload": payload_json,
-                "priority": normalise_priority(priority),
+                "priority": priority,
                 "strategy": compact_json(retry.to_json(strategy)),
                 "max_attempts": strategy.max_attempts,
                 "timeout": timeout,
@@ -230,7 +235,7 @@ def _insert(
 @dataclass(frozen=True, slots=True)
 class TaskFilter:
     task_type: str | None = None
-    status: str | None = None
+    status: TaskStatus | None = None
     priority: str | None = None
     created_by: UUID | None = None
 
@@ -254,10 +259,10 @@ def _where(viewer: AuthUser, f: TaskFilter) -> tuple[sql.Composable, dict[str, A
             params["task_type"] = f.task_type
         else:
             conditions.append(sql.SQL("FALSE"))
-    if f.status in TaskStatus:
+    if f.status is not None:
         conditions.append(sql.SQL("status = %(status)s"))
         params["status"] = f.status
-    if f.priority in PRIORITIES:
+    if f.priority is not None:
         conditions.append(sql.SQL("priority = %(priority)s"))
         params["priority"] = f.priority
     return sql.SQL(" AND ").join(conditions), params

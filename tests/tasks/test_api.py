@@ -49,8 +49,6 @@ def test_create_returns_the_task_with_metadata_and_enqueues_it(
         ("critical", "critical", "PriorityTaskQueue"),
         ("low", "low", "TaskQueue"),
         ("normal", "normal", "TaskQueue"),
-        ("URGENT'; DROP TABLE tasks;--", "normal", "TaskQueue"),
-        (7, "normal", "TaskQueue"),
     ],
 )
 def test_priority_mapping_and_queue_routing(
@@ -212,7 +210,13 @@ def test_list_filters_pagination_and_priority_order(api: LambdaClient, user: Use
     assert [t["id"] for t in c.get(BASE, params={"priority": "high"}).json()["data"]] == [
         ids["high"]
     ]
-    assert len(c.get(BASE, params={"priority": "' OR 1=1 --"}).json()["data"]) == 4
+    for bad, allowed in (
+        ({"priority": "' OR 1=1 --"}, "critical"),
+        ({"priority": "urgent"}, "critical"),
+        ({"status": "bogus"}, "retrying"),
+    ):
+        response = c.get(BASE, params=bad)
+        assert response.status_code == 400 and allowed in response.text, response.text
     sql("UPDATE tasks SET status = 'failed' WHERE id = %s", ids["low"])
     assert [t["id"] for t in c.get(BASE, params={"status": "failed"}).json()["data"]] == [
         ids["low"]
@@ -473,3 +477,23 @@ def test_payloads_over_1mb_are_refused_by_the_service(tasks_db: str) -> None:
 
     with pytest.raises(ValidationFailed, match="Task payload cannot exceed 1MB"):
         service.submit("data_processing", {"blob": "x" * 1_100_000})
+
+
+@pytest.mark.parametrize("priority", ["urgent", "URGENT'; DROP TABLE tasks;--", 7, ""])
+def test_an_unknown_priority_is_refused_with_the_allowed_values(
+    api: LambdaClient, user: User, priority: Any
+) -> None:
+    response = api.with_token(user[1]).post(
+        BASE, json_body={"task_type": "delay_task", "payload": {}, "priority": priority}
+    )
+    assert response.status_code == 422
+    assert "'low', 'normal', 'high' or 'critical'" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("when", ["0.5", "1700000000", "tomorrow", "2026-13"])
+def test_timestamps_must_be_iso_8601(api: LambdaClient, user: User, when: str) -> None:
+    response = api.with_token(user[1]).post(
+        BASE, json_body={"task_type": "delay_task", "payload": {}, "scheduled_at": when}
+    )
+    assert response.status_code == 422
+    assert "ISO 8601" in response.json()["error"]["message"]
