@@ -107,6 +107,12 @@ class TaskSettings(BaseSettings):
     # The sweeper leaves an unsent task alone this long after its last change: the API or the
     # worker is probably still sending it.
     task_enqueue_grace_seconds: float = Field(default=30.0, ge=0)
+    # A due task sent this long ago and still waiting lost its message (a queue purged, a
+    # local stack restarted): the sweeper sends it again. The claim absorbs duplicates.
+    task_resend_after_seconds: float = Field(default=600.0, ge=0)
+    # When the database is unreachable during a claim, the batch becomes visible again after
+    # this many seconds, doubled per receive (at most 300), not after the queue's 90 minutes.
+    task_redelivery_base_seconds: int = Field(default=5, ge=0, le=300)
     task_sweep_batch_size: int = Field(default=500, ge=1, le=10_000)
     task_breaker_failure_threshold: int = Field(default=5, ge=1)
     task_breaker_success_threshold: int = Field(default=3, ge=1)

@@ -32,7 +32,17 @@ def dispatch(messages: Sequence[queue.Outgoing]) -> list[queue.Outgoing]:
 
 
 _MARK_ENQUEUED = f"""UPDATE tasks SET enqueued_at = now()
-    WHERE id = ANY(%s) AND status IN {sql_in(WAITING)} AND enqueued_at IS NULL"""  # noqa: S608
+    WHERE id = ANY(%s) AND status IN {sql_in(WAITING)}"""  # noqa: S608
+
+_FORGET_SENT = f"""UPDATE tasks SET enqueued_at = NULL
+    WHERE status IN {sql_in(WAITING)} AND enqueued_at IS NOT NULL"""  # noqa: S608
+
+
+def forget_sent(conninfo: str) -> int:
+    """For queues that start empty (the local stack's in-memory SQS): every waiting task that
+    was sent lost its message, so the sweeper sends it again. Returns how many."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        return conn.execute(_FORGET_SENT).rowcount
 
 
 def mark_enqueued(conn: db.Connection, ids: Sequence[object]) -> None:

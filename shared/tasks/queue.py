@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from shared import aws
 from shared.observability import logger
 from shared.settings import get_settings
+
+if TYPE_CHECKING:  # types only: the API never loads Powertools' event classes
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from mypy_boto3_sqs.type_defs import ChangeMessageVisibilityBatchRequestEntryTypeDef
 
 MAX_DELAY_SECONDS = 900
 PRIORITY_QUEUE_LEVELS = frozenset({"high", "critical"})
@@ -89,3 +93,34 @@ def _send_batch(url: str, items: list[Outgoing]) -> list[UUID]:
             "some task sends failed; the sweeper will retry", extra={"count": len(failed)}
         )
     return [items[int(ok["Id"])].task_id for ok in answer.get("Successful", [])]
+
+
+MAX_REDELIVERY_SECONDS = 300
+
+
+def redeliver_soon(records: Sequence[SQSRecord], base_seconds: int) -> None:
+    """Received messages the worker could not even claim (database unreachable) become visible
+    again after `base_seconds`, doubled per receive, instead of after the queue's visibility
+    timeout (90 minutes). Best effort: on failure SQS still redelivers, only later."""
+    by_queue: dict[str, list[SQSRecord]] = {}
+    for record in records:
+        by_queue.setdefault(record.event_source_arn, []).append(record)
+    for arn, queued in by_queue.items():
+        *_, account, name = arn.split(":")
+        try:
+            url = aws.sqs().get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)
+            for start in range(0, len(queued), _BATCH):
+                entries: list[ChangeMessageVisibilityBatchRequestEntryTypeDef] = [
+                    {
+                        "Id": str(i),
+                        "ReceiptHandle": r.receipt_handle,
+                        "VisibilityTimeout": min(
+                            base_seconds * 2 ** (int(r.attributes.approximate_receive_count) - 1),
+                            MAX_REDELIVERY_SECONDS,
+                        ),
+                    }
+                    for i, r in enumerate(queued[start : start + _BATCH])
+                ]
+                aws.sqs().change_message_visibility_batch(QueueUrl=url["QueueUrl"], Entries=entries)
+        except Exception:  # botocore raises many types; the redelivery still happens, later
+            logger.warning("could not shorten the redelivery of %d messages", len(queued))

@@ -4,7 +4,8 @@ is locked with SKIP LOCKED, and what it does is recorded in the same transaction
 1. `running` tasks whose lease expired (their worker died) → `retrying` per their strategy, or
    `failed` when their attempts are used up; the lost attempt gets its history row.
 2. Tasks that should be queued but are not → sent: a send that failed, a task scheduled beyond
-   SQS's 15-minute delay that is now within reach, a re-delay the worker could not send.
+   SQS's 15-minute delay that is now within reach, a re-delay the worker could not send, and a
+   due task sent over TASK_RESEND_AFTER_SECONDS ago whose message was lost.
 
 The state changes of step 1 are reported to monitoring after the commit, in one call; sending
 (step 2) changes no state.
@@ -53,9 +54,13 @@ ON CONFLICT DO NOTHING
 UNSENT_SQL = f"""
 SELECT id, priority, greatest(0, extract(epoch FROM scheduled_at - now())) AS delay
 FROM tasks
-WHERE status IN {sql_in(WAITING)} AND enqueued_at IS NULL
-  AND scheduled_at <= now() + make_interval(secs => %(max_delay)s)
-  AND (updated_at <= now() - make_interval(secs => %(grace)s) OR id = ANY(%(recovered)s::uuid[]))
+WHERE status IN {sql_in(WAITING)}
+  AND ((enqueued_at IS NULL
+        AND scheduled_at <= now() + make_interval(secs => %(max_delay)s)
+        AND (updated_at <= now() - make_interval(secs => %(grace)s)
+             OR id = ANY(%(recovered)s::uuid[])))
+       OR (enqueued_at <= now() - make_interval(secs => %(resend_after)s)
+           AND scheduled_at <= now()))
 ORDER BY scheduled_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 """  # noqa: S608 - status literals from the state machine
 
@@ -91,6 +96,7 @@ def sweep() -> SweepReport:
             {
                 "max_delay": queue.MAX_DELAY_SECONDS,
                 "grace": s.tasks.task_enqueue_grace_seconds,
+                "resend_after": s.tasks.task_resend_after_seconds,
                 "recovered": recovered,
                 "limit": s.tasks.task_sweep_batch_size,
             },

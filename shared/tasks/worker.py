@@ -162,7 +162,8 @@ def run_batch(records: list[SQSRecord], remaining_seconds: float) -> set[str]:
         error_log.record(bad)
         claimed = claims.claim(list(dict.fromkeys(ids.values()))) if ids else None
     except psycopg.Error:
-        logger.exception("claim failed; the whole batch will be redelivered")
+        logger.exception("claim failed; the whole batch will be redelivered soon")
+        queue.redeliver_soon(records, settings.tasks.task_redelivery_base_seconds)
         return {r.message_id for r in records}
     if claimed is None:
         return set()

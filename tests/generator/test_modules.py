@@ -24,9 +24,10 @@ def generate(
 
 
 def test_generate_writes_the_group_and_wires_it(repo: Path) -> None:
+    latest = modules._latest_migration(repo)
     manifest = generate(repo)
     version = f"{manifest.migration_version:04d}"
-    assert manifest.migration_version == modules._latest_migration(ROOT) + 1
+    assert manifest.migration_version == latest + 1
     for path in (
         "shared/books/service.py",
         "shared/books/routes.py",

@@ -3,6 +3,7 @@ poison messages, the DLQ, the circuit breaker, priority and scheduling."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -19,7 +20,7 @@ from tests.conftest import Configure
 from tests.tasks import handlers
 from tests.tasks.helpers import FAST, attempts, sql, submit, task, task_events
 from tests.tasks.sqs import Queues
-from tools.lambda_events import scheduled_event
+from tools.lambda_events import FakeLambdaContext, scheduled_event
 
 
 def sweep(sweeper: Any) -> dict[str, int]:
@@ -378,3 +379,54 @@ def test_retention_deletes_old_finished_tasks(tasks_db: str) -> None:
     assert deleted == 1
     remaining = {r["id"] for r in db.connection().execute("SELECT id FROM tasks").fetchall()}
     assert remaining == {old_pending, recent}
+
+
+# ---- stranded tasks ------------------------------------------------------------------------
+
+
+def test_a_failed_claim_makes_the_batch_visible_again_soon(
+    tasks_db: str, queues: Queues, worker: Any, database_outage: Any, configure: Configure
+) -> None:
+    """Without the shortened redelivery the messages would wait out the queue's 90 minutes."""
+    from tools.lambda_events import sqs_event
+
+    configure(TASK_REDELIVERY_BASE_SECONDS="0")  # "soon" is now: no waiting in a test
+    down, up = database_outage
+    ids = [submit(payload={}) for _ in range(3)]
+    messages = queues.receive("TaskQueue")
+    assert queues.receive("TaskQueue") == []  # in flight: invisible for the visibility timeout
+    down()
+    response = worker(sqs_event("TaskQueue", messages), FakeLambdaContext())
+    assert len(response["batchItemFailures"]) == 3
+    up()
+    again = queues.receive("TaskQueue")
+    assert {m.body for m in again} == {m.body for m in messages}
+    queues.deliver("TaskQueue", worker, again)
+    assert {task(t)["status"] for t in ids} == {"completed"}
+
+
+def test_the_sweeper_resends_a_due_task_whose_message_was_lost(
+    tasks_db: str, queues: Queues, worker: Any, sweeper: Any
+) -> None:
+    lost, recent = submit(payload={}), submit(payload={})
+    for m in queues.receive("TaskQueue"):  # the queue loses both messages
+        queues.client.delete_message(
+            QueueUrl=queues.urls["TaskQueue"], ReceiptHandle=m.receipt_handle
+        )
+    sql("UPDATE tasks SET enqueued_at = now() - interval '11 minutes' WHERE id = %s", lost)
+    sweeper(scheduled_event("sweeper"), FakeLambdaContext())
+    sweeper(scheduled_event("sweeper"), FakeLambdaContext())  # a second run sends nothing more
+    resent = queues.receive("TaskQueue")
+    assert [m.body for m in resent] == [json.dumps({"task_id": str(lost)})]
+    assert task(lost)["enqueued_at"] > task(recent)["enqueued_at"]  # refreshed
+    queues.deliver("TaskQueue", worker, resent)
+    assert task(lost)["status"] == "completed" and task(recent)["status"] == "pending"
+
+
+def test_a_restarted_local_stack_sends_waiting_tasks_again(tasks_db: str, queues: Queues) -> None:
+    from shared.tasks import outbox
+
+    waiting, running = submit(payload={}), submit(payload={})
+    sql("UPDATE tasks SET status = 'running' WHERE id = %s", running)
+    assert outbox.forget_sent(tasks_db) == 1
+    assert task(waiting)["enqueued_at"] is None and task(running)["enqueued_at"] is not None

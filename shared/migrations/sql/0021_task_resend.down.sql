@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS idx_tasks_sent_waiting;
