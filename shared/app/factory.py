@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import db
@@ -39,6 +40,9 @@ def create_app(*routers: APIRouter, title: str) -> FastAPI:
     )
     for router in routers:
         app.include_router(router)
+    app.state.api_routes = [
+        r for router in routers for r in router.routes if isinstance(r, APIRoute)
+    ]
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -98,7 +102,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     response = error_response(request, error)
     if exc.headers:
         response.headers.update(exc.headers)
+    if exc.status_code == 405:
+        response.headers["allow"] = ", ".join(_allowed_methods(request))
     return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path. Starlette's own Allow names only the
+    methods of the first route whose path matched."""
+    path = request.url.path
+    methods: set[str] = set()
+    for route in request.app.state.api_routes:
+        if route.path_regex.match(path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:

@@ -246,3 +246,13 @@ def test_cors_does_not_allow_other_origins() -> None:
     r = client.get("/api/v1/probe/items", headers={"origin": "https://evil.example"})
     assert r.status_code == 200
     assert "access-control-allow-origin" not in r.headers
+
+
+def test_405_lists_every_method_of_the_path(database_url: str) -> None:
+    from functions.tasks.handler import handler as tasks_handler
+
+    tasks = LambdaClient(tasks_handler, token="unused")
+    response = tasks.request("PATCH", "/api/v1/tasks/3fa85f64-5717-4562-b3fc-2c963f66afa6")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET"
+    assert tasks.request("PUT", "/api/v1/tasks").headers["allow"] == "GET, POST"
