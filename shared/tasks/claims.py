@@ -8,7 +8,7 @@ Claim (one round trip): for the batch's task ids, atomically
 - anything else (finished, cancelled, validly leased, claimed concurrently) is left alone.
 Row locks make two racing claims of one task yield one winner.
 
-Complete (one round trip): the fenced (`status = 'running' AND current_attempt = n`) final writes,
+Complete (one round trip): the final writes, fenced on the task still running its attempt n,
 the attempt rows and the breaker updates.
 """
 
