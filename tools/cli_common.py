@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
+from shared.timestamps import format_timestamp
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
@@ -63,7 +65,7 @@ def _text(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return format_timestamp(value)  # the API's format: ISO 8601, UTC, Z
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
     return str(value)

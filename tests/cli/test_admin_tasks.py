@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from shared import db
 from shared.tasks import service
 from tests.cli.conftest import Invoke, add_task, parse, statuses
@@ -189,3 +191,9 @@ def test_a_database_without_schema_is_a_clear_error(empty_database_url: str, cli
     result = cli("admin", "list-tasks")
     assert result.exit_code == 1
     assert "starter migrate up" in result.stderr
+
+
+def test_tables_show_iso_8601_timestamps(tasks_db: str, cli: Invoke) -> None:
+    add_task("pending")
+    line = cli("admin", "list-tasks").stdout.splitlines()[-1]
+    assert re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", line), line
