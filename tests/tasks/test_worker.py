@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tests.conftest import Configure
@@ -49,8 +50,13 @@ def test_transient_twice_then_success_follows_the_jittered_strategy(
     }
     tid = submit(payload={"transient_failures": 2}, retry_strategy=strategy)
     scheduled = [task(tid)["scheduled_at"]]
-    for _ in range(3):
-        queues.pump(worker, rounds=1, timeout=5)
+    for attempt in (1, 2, 3):
+        # One attempt per loop. A delivery that arrives before scheduled_at (SQS delays are
+        # whole seconds) is only delayed again, so pump until the attempt has happened.
+        deadline = time.monotonic() + 30  # bounds a broken run only; not a timing assertion
+        while task(tid)["current_attempt"] < attempt or task(tid)["status"] == "running":
+            assert time.monotonic() < deadline, task(tid)
+            queues.pump(worker, rounds=1, timeout=5)
         scheduled.append(task(tid)["scheduled_at"])
     t = task(tid)
     assert t["status"] == "completed" and t["current_attempt"] == 3
