@@ -5,7 +5,7 @@ autocommit so a single statement is a single round trip; multi-statement work us
 
 The connection lives in a `ConnectionSlot` found through the `current_slot` context variable,
 whose default is the execution environment's one slot. A host that runs several functions in one
-process (the local stack) sets the variable around each invocation; FastAPI's worker threads
+process (the local stack) sets it once on each function's thread; FastAPI's worker threads
 inherit it. Lambda never sets it.
 """
 
@@ -49,9 +49,9 @@ _generation = 0  # bumped by reset(): every slot's connection is then replaced o
 
 def conninfo(settings: Settings) -> str:
     """DATABASE_URL if set, else the RDS-style JSON secret named by DATABASE_SECRET_ARN."""
-    if settings.database.database_url:
-        return settings.database.database_url
     database = settings.database
+    if database.database_url:
+        return database.database_url
     if not database.database_secret_arn:
         raise RuntimeError("set DATABASE_URL or DATABASE_SECRET_ARN")
     secret: dict[str, Any] = json.loads(secrets.secret_value(database.database_secret_arn))

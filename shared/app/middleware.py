@@ -64,15 +64,11 @@ class RequestContextMiddleware:
 
         # Lambda delivers the whole body at once, so buffering it costs nothing and lets an
         # oversized body be refused before any route code runs.
-        body = await _read_body(receive, self.max_body_bytes)
-        refusal: AppError | None = PayloadTooLarge() if body is None else None
-        if body is not None:
-            try:
-                input_guard.check(scope, body)
-            except AppError as error:
-                refusal = error
-        if body is None or refusal is not None:
-            await _send_error(send_with_headers, refusal or PayloadTooLarge(), request_id)
+        try:
+            body = await _read_body(receive, self.max_body_bytes)
+            input_guard.check(scope, body)
+        except AppError as refusal:  # too large, or unsafe: refused before any route runs
+            await _send_error(send_with_headers, refusal, request_id)
             instrumentation.request_finished(scope, status, (time.perf_counter() - began) * 1000)
             return
 
@@ -98,7 +94,8 @@ class RequestContextMiddleware:
             instrumentation.request_finished(scope, status, (time.perf_counter() - began) * 1000)
 
 
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """The whole body; PayloadTooLarge as soon as it exceeds `limit`."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -108,7 +105,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            return None
+            raise PayloadTooLarge()
         chunks.append(chunk)
         if not message.get("more_body", False):
             break

@@ -192,7 +192,7 @@ def _record_transition(
     service.record_event(
         "alert",
         SOURCE,
-        notify.describe(alert, transition, value),
+        notify.describe(alert["name"], transition, alert["query"], value),
         "error" if transition == "firing" else "info",
         {"alert_id": str(alert["id"]), "transition": transition, "tick": format_timestamp(tick)},
         {

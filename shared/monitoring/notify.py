@@ -30,18 +30,15 @@ class Notification:
 
     @property
     def summary(self) -> str:
-        return describe_values(self.name, self.transition, self.query, self.value)
+        return describe(self.name, self.transition, self.query, self.value)
 
 
 Sender = Callable[[Notification], None]
 
 
-def describe_values(name: str, transition: str, query: str, value: float | None) -> str:
+def describe(name: str, transition: str, query: str, value: float | None) -> str:
+    """The one sentence an alert transition is told in (event message, email body)."""
     return f"Alert '{name}' {transition}: {query} (value {value})"
-
-
-def describe(alert: dict[str, Any], transition: str, value: float | None) -> str:
-    return describe_values(alert["name"], transition, alert["query"], value)
 
 
 def of_alert(
