@@ -186,7 +186,7 @@ def timeline(
     """Events in [started_at - lookback, resolved_at or now], optionally narrowed by source and
     tags, plus the linked alert's own events. A regular user sees only events they may read."""
     incident = get(user, incident_id)
-    readable, params = ownership.SOURCES.readable("source", user)
+    readable, params = ownership.readable(user)
     matching: list[sql.Composable] = [readable]
     if source is not None:
         matching.append(sql.SQL("source = %(source)s"))

@@ -1,13 +1,16 @@
-"""Who owns an event source or a metric name.
+"""Who may read an event or a metric, and which names only the system may write.
 
-One set of rules serves writes (checked in Python before an insert) and reads (the same rules as a
-SQL predicate, so a regular user lists only what they could have written). Moderators and up are
-never restricted.
+Ownership is by identity, never by name: a row a user writes carries their user id (`owner_id`),
+and a regular user reads only rows whose `owner_id` is theirs. A name proves nothing (a user
+called `alice` must not reach the rows of `alice-shadow`), so sources and metric names are free
+text. Moderators and up read every row, including the system's own (`owner_id` NULL).
+
+Names the system writes itself are reserved: only admins may write them, so nobody can pollute
+the series dashboards and alert rules rely on. The lists are in docs/monitoring.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
@@ -15,95 +18,37 @@ from psycopg import sql
 from shared.errors import Forbidden
 from shared.identity.principal import AuthUser
 
-
-@dataclass(frozen=True)
-class Rules:
-    separator: str
-    denied_prefixes: tuple[str, ...]
-    shared_prefixes: tuple[str, ...]  # anyone may use these
-    separator_free_is_shared: bool  # sources without "-" belong to everyone
-
-    def allows(self, value: str, user: AuthUser) -> bool:
-        """Rules in order; the first that matches decides."""
-        sep = self.separator
-        if value.startswith(self.denied_prefixes):
-            return False
-        if self.separator_free_is_shared and sep not in value:
-            return True
-        if value.startswith(self.shared_prefixes):
-            return True
-        if value.startswith(f"{user.username}{sep}"):
-            return True
-        if value.startswith(f"user{sep}{user.id}{sep}"):
-            return True
-        return value.split(sep, 1)[0] == user.username
-
-    def readable(self, column: str, user: AuthUser) -> tuple[sql.Composable, dict[str, Any]]:
-        """The same rules as a WHERE fragment over `column`; TRUE for moderators and up."""
-        if user.is_moderator:
-            return sql.SQL("TRUE"), {}
-        col = sql.Identifier(column)
-        shared = sql.SQL("strpos({c}, %(own_sep)s) = 0 OR ").format(c=col)
-        fragment = sql.SQL(
-            "(NOT {c} ^@ ANY(%(own_denied)s) AND ({shared}{c} ^@ ANY(%(own_shared)s)"
-            " OR {c} ^@ %(own_user_prefix)s OR {c} ^@ %(own_id_prefix)s"
-            " OR split_part({c}, %(own_sep)s, 1) = %(own_username)s))"
-        ).format(c=col, shared=shared if self.separator_free_is_shared else sql.SQL(""))
-        sep = self.separator
-        params: dict[str, Any] = {
-            "own_sep": sep,
-            "own_denied": list(self.denied_prefixes),
-            "own_shared": list(self.shared_prefixes),
-            "own_user_prefix": f"{user.username}{sep}",
-            "own_id_prefix": f"user{sep}{user.id}{sep}",
-            "own_username": user.username,
-        }
-        return fragment, params
+# Every event source the system writes starts with one of these (system-http, system-tasks,
+# monitoring-alerts), as does every metric it writes (http_requests_total, ...).
+RESERVED_SOURCE_PREFIXES = ("system-", "health-", "monitoring-")
+RESERVED_METRIC_PREFIXES = ("http_", "system_", "health_", "monitoring_")
 
 
-SOURCES = Rules(
-    separator="-",
-    denied_prefixes=("system-", "health-", "monitoring-"),
-    shared_prefixes=("app-", "web-", "api-", "test-", "db-"),
-    separator_free_is_shared=True,
-)
-
-METRIC_NAMES = Rules(
-    separator="_",
-    denied_prefixes=("system_", "health_", "monitoring_"),
-    shared_prefixes=(
-        "http_requests",
-        "http_requests_total",
-        "response_time",
-        "response_time_seconds",
-        "cpu_usage",
-        "memory_usage",
-        "disk_usage",
-        "network_bytes",
-        "error_rate",
-        "latency",
-        "throughput",
-        "requests_per_second",
-        "active_connections",
-        "queue_size",
-    ),
-    separator_free_is_shared=False,
-)
+def _reserved(name: str, prefixes: tuple[str, ...]) -> bool:
+    # Case-folded: `HTTP_requests_total` would look like the system's series on a dashboard.
+    return name.casefold().startswith(prefixes)
 
 
 def check_source(user: AuthUser, source: str) -> None:
-    if user.is_moderator or SOURCES.allows(source, user):
-        return
-    raise Forbidden(
-        "Users can only create events for their own sources. "
-        f"Source '{source}' is not authorized for user '{user.username}'"
-    )
+    if not user.is_admin and _reserved(source, RESERVED_SOURCE_PREFIXES):
+        raise Forbidden(
+            f"Source '{source}' is reserved for the system: sources starting with "
+            + ", ".join(RESERVED_SOURCE_PREFIXES)
+            + " are written by the system or an admin"
+        )
 
 
 def check_metric_name(user: AuthUser, name: str) -> None:
-    if user.is_moderator or METRIC_NAMES.allows(name, user):
-        return
-    raise Forbidden(
-        "Users can only create metrics with names they own. "
-        f"Metric '{name}' is not authorized for user '{user.username}'"
-    )
+    if not user.is_admin and _reserved(name, RESERVED_METRIC_PREFIXES):
+        raise Forbidden(
+            f"Metric '{name}' is reserved for the system: names starting with "
+            + ", ".join(RESERVED_METRIC_PREFIXES)
+            + " are written by the system or an admin"
+        )
+
+
+def readable(user: AuthUser) -> tuple[sql.Composable, dict[str, Any]]:
+    """The rows `user` may read, as a WHERE fragment over `owner_id`."""
+    if user.is_moderator:
+        return sql.SQL("TRUE"), {}
+    return sql.SQL("owner_id = %(owner_id)s"), {"owner_id": user.id}

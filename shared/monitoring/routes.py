@@ -40,12 +40,12 @@ ListPage = Annotated[Page, Depends(pagination(50, 1000))]
 # ---- events ------------------------------------------------------------------------------
 
 
-@router.post("/events", summary="Record an event (regular users: own sources only)")
+@router.post("/events", summary="Record an event (sources reserved for the system: admins only)")
 def create_event(body: EventIn, user: CurrentUser) -> Envelope[EventOut]:
     return ok(service.create_event(user, **body.model_dump()))
 
 
-@router.get("/events", summary="Query events (regular users: own sources only)")
+@router.get("/events", summary="Query events (regular users: the ones they recorded)")
 def list_events(
     user: CurrentUser,
     page: ListPage,
@@ -90,12 +90,12 @@ def prometheus_export(
     return PlainTextResponse(prometheus.render(), media_type=prometheus.CONTENT_TYPE)
 
 
-@router.post("/metrics", summary="Submit a metric (regular users: own names only)")
+@router.post("/metrics", summary="Submit a metric (names reserved for the system: admins only)")
 def create_metric(body: MetricIn, user: CurrentUser) -> Envelope[MetricOut]:
     return ok(service.create_metric(user, **body.model_dump()))
 
 
-@router.get("/metrics", summary="Query metrics (regular users: own names only)")
+@router.get("/metrics", summary="Query metrics (regular users: the ones they submitted)")
 def list_metrics(
     user: CurrentUser,
     page: ListPage,

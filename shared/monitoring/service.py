@@ -75,8 +75,8 @@ def _validate_event(
 
 
 _INSERT_EVENT = (
-    "INSERT INTO events (event_type, source, message, level, tags, payload, recorded_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s, COALESCE(%s, NOW()))"
+    "INSERT INTO events (event_type, source, message, level, tags, payload, recorded_at, owner_id)"
+    " VALUES (%s, %s, %s, %s, %s, %s, COALESCE(%s, NOW()), %s)"
 )
 
 
@@ -97,7 +97,7 @@ def create_event(
         db.connection()
         .execute(
             sql.SQL(_INSERT_EVENT + " RETURNING {}").format(EVENT_COLUMNS),
-            (event_type, source, message, level, Jsonb(tags), Jsonb(payload), recorded_at),
+            (event_type, source, message, level, Jsonb(tags), Jsonb(payload), recorded_at, user.id),
         )
         .fetchone()
     )
@@ -170,7 +170,7 @@ def list_events(
     end_time: datetime | None = None,
     tags: dict[str, str] | None = None,
 ) -> list[EventOut]:
-    visible, params = ownership.SOURCES.readable("source", user)
+    visible, params = ownership.readable(user)
     rows = _recent_page(
         "events",
         EVENT_COLUMNS,
@@ -234,7 +234,7 @@ def _time_bounds(
 
 
 def get_event(user: AuthUser, event_id: UUID) -> EventOut:
-    visible, params = ownership.SOURCES.readable("source", user)
+    visible, params = ownership.readable(user)
     params["id"] = event_id
     query = sql.SQL("SELECT {cols} FROM events WHERE id = %(id)s AND {visible}").format(
         cols=EVENT_COLUMNS, visible=visible
@@ -267,10 +267,10 @@ def create_metric(
         db.connection()
         .execute(
             sql.SQL(
-                "INSERT INTO metrics (name, metric_type, value, labels, recorded_at)"
-                " VALUES (%s, %s, %s, %s, COALESCE(%s, NOW())) RETURNING {}"
+                "INSERT INTO metrics (name, metric_type, value, labels, recorded_at, owner_id)"
+                " VALUES (%s, %s, %s, %s, COALESCE(%s, NOW()), %s) RETURNING {}"
             ).format(METRIC_COLUMNS),
-            (name, metric_type, value, Jsonb(labels), recorded_at),
+            (name, metric_type, value, Jsonb(labels), recorded_at, user.id),
         )
         .fetchone()
     )
@@ -288,7 +288,7 @@ def list_metrics(
     end_time: datetime | None = None,
     labels: dict[str, str] | None = None,
 ) -> list[MetricOut]:
-    visible, params = ownership.METRIC_NAMES.readable("name", user)
+    visible, params = ownership.readable(user)
     rows = _recent_page(
         "metrics",
         METRIC_COLUMNS,

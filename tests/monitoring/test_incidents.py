@@ -177,7 +177,7 @@ def test_list_pagination(alice: Caller) -> None:
 
 class TestTimeline:
     @pytest.fixture
-    def events(self, moderator: Caller) -> datetime:
+    def events(self, alice: Caller) -> datetime:
         """Events around now: two from api-gateway (one tagged), one from a worker, one old."""
         now = datetime.now(UTC)
         rows = [
@@ -194,7 +194,7 @@ class TestTimeline:
                 "tags": tags,
                 "recorded_at": at.isoformat(),
             }
-            assert moderator.api.post(f"{API}/events", json_body=body).status_code == 200
+            assert alice.api.post(f"{API}/events", json_body=body).status_code == 200
         return now
 
     def timeline(self, caller: Caller, incident: dict[str, Any], **params: Any) -> Any:
@@ -246,7 +246,7 @@ class TestTimeline:
     def test_users_see_only_events_they_may_read(
         self, alice: Caller, moderator: Caller, events: datetime, incident: dict[str, Any]
     ) -> None:
-        moderator.api.post(f"{API}/events", json_body={"event_type": "log", "source": "system-db"})
+        moderator.api.post(f"{API}/events", json_body={"event_type": "log", "source": "app-db"})
         assert self.timeline(alice, incident).json()["data"]["total_count"] == 3
         assert self.timeline(moderator, incident).json()["data"]["total_count"] == 4
 

@@ -1,0 +1,2 @@
+ALTER TABLE metrics DROP COLUMN IF EXISTS owner_id;
+ALTER TABLE events DROP COLUMN IF EXISTS owner_id;
