@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import Depends, Query, Response
 
 from shared.health import service as health
-from shared.health.routes import DetailedHealth, detailed_envelope
+from shared.health.routes import DetailedHealth, detailed_envelope, unhealthy
 from shared.http.envelope import Envelope, ok
 from shared.http.pagination import pagination
 from shared.http.routing import group_router
@@ -26,7 +26,9 @@ def user_stats(_: AdminUser) -> Envelope[UserStats]:
     return ok(users.stats())
 
 
-@router.get("/health", summary="Detailed health, with error details")
+@router.get(
+    "/health", summary="Detailed health, with error details", responses=unhealthy(DetailedHealth)
+)
 def admin_health(_: AdminUser, response: Response) -> Envelope[DetailedHealth]:
     return detailed_envelope(health.detailed(expose_errors=True), response)
 

@@ -71,7 +71,10 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if exc.status >= 500:
         logger.error("request failed", extra={"code": exc.code})
-    return error_response(request, exc)
+    response = error_response(request, exc)
+    if isinstance(exc, MethodNotAllowed):
+        response.headers["allow"] = ", ".join(_allowed_methods(request))
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -108,14 +111,17 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path. Starlette's own Allow names only the
-    methods of the first route whose path matched."""
+    """The methods the API documents at this path. Starlette's own Allow names only those of
+    the first route whose path matched. As in OpenAPI, a literal path (/tasks/types) wins over a
+    template that also matches it (/tasks/{task_id})."""
     path = request.url.path
-    methods: set[str] = set()
-    for route in request.app.state.api_routes:
-        if route.path_regex.match(path):
-            methods |= route.methods
-    return sorted(methods)
+    matching = [
+        route
+        for route in request.app.state.api_routes
+        if route.include_in_schema and route.path_regex.match(path)
+    ]
+    literal = [route for route in matching if not route.param_convertors]
+    return sorted({method for route in literal or matching for method in route.methods})
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:

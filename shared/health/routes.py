@@ -17,6 +17,11 @@ from shared.timestamps import Timestamp
 router = group_router("/api/v1/health", "Health")
 
 
+def unhealthy(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of a probe: a 503 carries the same body as a 200, its status saying why."""
+    return {503: {"model": Envelope[model], "description": "Unhealthy: the same body"}}  # type: ignore[valid-type]
+
+
 class Documentation(BaseModel):
     openapi_json: str = "/api-docs/openapi.json"
     api_docs: str = "/api-docs"
@@ -76,7 +81,11 @@ def health() -> Envelope[BasicHealth]:
     )
 
 
-@router.get("/detailed", summary="Component health (no error text: see /admin/health)")
+@router.get(
+    "/detailed",
+    summary="Component health (no error text: see /admin/health)",
+    responses=unhealthy(DetailedHealth),
+)
 def detailed(response: Response) -> Envelope[DetailedHealth]:
     return detailed_envelope(service.detailed(expose_errors=False), response)
 
@@ -100,11 +109,15 @@ def _probe(
     )
 
 
-@router.get("/ready", summary="Readiness: database and configuration")
+@router.get("/ready", summary="Readiness: database and configuration", responses=unhealthy(Probe))
 def ready(response: Response) -> Envelope[Probe]:
     return _probe(service.readiness(), response, "ready", "not_ready", "readiness")
 
 
-@router.get("/startup", summary="Startup: database reachable and every migration applied")
+@router.get(
+    "/startup",
+    summary="Startup: database reachable and every migration applied",
+    responses=unhealthy(Probe),
+)
 def startup(response: Response) -> Envelope[Probe]:
     return _probe(service.startup(), response, "started", "starting", "startup")

@@ -7,9 +7,17 @@ from uuid import UUID
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from shared.errors import Conflict
+from shared.errors import (
+    Conflict,
+    EmailAlreadyExists,
+    InvalidCredentials,
+    NotFound,
+    TooManyRequests,
+    UserAlreadyExists,
+    UsernameAlreadyExists,
+)
 from shared.http.envelope import Envelope, ok
-from shared.http.routing import group_router
+from shared.http.routing import errors, group_router
 from shared.identity import api_keys, sessions
 from shared.identity import authentication as service
 from shared.identity.dependencies import CurrentUser, client_ip, require_session
@@ -60,7 +68,11 @@ class ApiKeyRequest(BaseModel):
     expires_at: IsoDatetime | None = None
 
 
-@router.post("/register", summary="Create an account (role user); does not log in")
+@router.post(
+    "/register",
+    summary="Create an account (role user); does not log in",
+    responses=errors(EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
+)
 def register(body: RegisterRequest) -> Envelope[UserProfile]:
     return ok(service.register(body.username, body.email, body.password))
 
@@ -68,10 +80,7 @@ def register(body: RegisterRequest) -> Envelope[UserProfile]:
 @router.post(
     "/login",
     summary="Log in by username or email",
-    responses={
-        401: {"description": "Invalid credentials"},
-        429: {"description": "Too many failed logins; see Retry-After"},
-    },
+    responses=errors(InvalidCredentials, TooManyRequests),
 )
 def login(body: LoginRequest, request: Request) -> Envelope[LoginResponse]:
     result = service.login(
@@ -109,7 +118,7 @@ def me(user: CurrentUser) -> Envelope[Me]:
 @router.post(
     "/refresh",
     summary="Extend the current session (at most every 5 minutes)",
-    responses={409: {"description": "Refreshed too recently"}},
+    responses=errors(Conflict),
 )
 def refresh(user: CurrentUser) -> Envelope[Refreshed]:
     refreshed = sessions.refresh(require_session(user))
@@ -139,7 +148,9 @@ def revoke_all_api_keys(user: CurrentUser) -> Envelope[RevokedKeys]:
     return ok(RevokedKeys(revoked=api_keys.revoke_all(user)))
 
 
-@router.delete("/api-keys/{key_id}", summary="Revoke one of the caller's API keys")
+@router.delete(
+    "/api-keys/{key_id}", summary="Revoke one of the caller's API keys", responses=errors(NotFound)
+)
 def revoke_api_key(user: CurrentUser, key_id: UUID) -> Envelope[str]:
     require_session(user)
     api_keys.revoke(user, key_id)

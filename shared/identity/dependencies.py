@@ -16,6 +16,7 @@ from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security.base import SecurityBase
 
 from shared.errors import Forbidden, Unauthorized
+from shared.http.routing import raises
 from shared.identity import sessions, tokens
 from shared.identity.principal import ApiKeyScope, AuthUser, Role
 from shared.observability import logger
@@ -44,6 +45,7 @@ class _BearerAuth(SecurityBase):
 _bearer = _BearerAuth()
 
 
+@raises(Unauthorized, Forbidden)  # Forbidden: an API key without the write scope
 def current_user(
     request: Request, authorization: Annotated[str | None, Depends(_bearer)]
 ) -> AuthUser:
@@ -77,6 +79,7 @@ def require_role(role: Role, message: str) -> Callable[..., Awaitable[AuthUser]]
     (async: no I/O, so no thread-pool hop.) An API key reaches a role above `user` only
     through the admin scope, see sessions.api_key_principal."""
 
+    @raises(Forbidden)
     async def guard(user: CurrentUser) -> AuthUser:
         if not user.at_least(role):
             raise Forbidden(message)

@@ -8,10 +8,17 @@ from uuid import UUID
 from fastapi import Depends
 from pydantic import BaseModel, Field
 
-from shared.errors import MethodNotAllowed
+from shared.errors import (
+    Conflict,
+    EmailAlreadyExists,
+    MethodNotAllowed,
+    NotFound,
+    UserAlreadyExists,
+    UsernameAlreadyExists,
+)
 from shared.http.envelope import Envelope, ok
 from shared.http.pagination import pagination
-from shared.http.routing import group_router
+from shared.http.routing import errors, group_router
 from shared.identity import users as service
 from shared.identity.dependencies import AdminUser, CurrentUser, ModeratorUser
 from shared.identity.models import UserProfile
@@ -73,17 +80,25 @@ class AdminDelete(BaseModel):
     hard_delete: bool = False
 
 
-@router.get("/me/profile", summary="Your profile")
+@router.get("/me/profile", summary="Your profile", responses=errors(NotFound))
 def own_profile(user: CurrentUser) -> Envelope[UserProfile]:
     return ok(service.own_profile(user))
 
 
-@router.put("/me/profile", summary="Change your username or email")
+@router.put(
+    "/me/profile",
+    summary="Change your username or email",
+    responses=errors(NotFound, EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
+)
 def update_own_profile(user: CurrentUser, body: ProfileUpdate) -> Envelope[UserProfile]:
     return ok(service.update_own_profile(user, body.username, body.email))
 
 
-@router.put("/me/password", summary="Change your password; your other sessions end")
+@router.put(
+    "/me/password",
+    summary="Change your password; your other sessions end",
+    responses=errors(NotFound),
+)
 def change_password(user: CurrentUser, body: PasswordChange) -> Envelope[str]:
     service.change_password(user, body.current_password, body.new_password)
     return ok(
@@ -92,7 +107,7 @@ def change_password(user: CurrentUser, body: PasswordChange) -> Envelope[str]:
     )
 
 
-@router.delete("/me", summary="Deactivate your account")
+@router.delete("/me", summary="Deactivate your account", responses=errors(NotFound, Conflict))
 def delete_self(user: CurrentUser, body: SelfDelete) -> Envelope[str]:
     service.delete_self(user, body.password, body.confirmation)
     return ok(
@@ -114,7 +129,11 @@ def list_users(
     return ok(service.list_users(page))
 
 
-@router.post("", summary="Create a user with any role (admin)")
+@router.post(
+    "",
+    summary="Create a user with any role (admin)",
+    responses=errors(EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
+)
 def create_user(user: AdminUser, body: CreateUser) -> Envelope[UserProfile]:
     return ok(
         service.admin_create_user(
@@ -123,12 +142,20 @@ def create_user(user: AdminUser, body: CreateUser) -> Envelope[UserProfile]:
     )
 
 
-@router.get("/{user_id}", summary="A user's profile (yourself; moderators: users; admins: any)")
+@router.get(
+    "/{user_id}",
+    summary="A user's profile (yourself; moderators: users; admins: any)",
+    responses=errors(NotFound),
+)
 def get_user(user: CurrentUser, user_id: UUID) -> Envelope[UserProfile]:
     return ok(service.get_user(user, user_id))
 
 
-@router.put("/{user_id}/profile", summary="Edit any user's profile (admin)")
+@router.put(
+    "/{user_id}/profile",
+    summary="Edit any user's profile (admin)",
+    responses=errors(NotFound, EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
+)
 def update_profile(
     user: AdminUser, user_id: UUID, body: AdminProfileUpdate
 ) -> Envelope[UserProfile]:
@@ -139,7 +166,11 @@ def update_profile(
     )
 
 
-@router.put("/{user_id}/status", summary="Activate or deactivate a user (moderator or admin)")
+@router.put(
+    "/{user_id}/status",
+    summary="Activate or deactivate a user (moderator or admin)",
+    responses=errors(NotFound, Conflict),
+)
 def set_status(user: ModeratorUser, user_id: UUID, body: StatusUpdate) -> Envelope[UserProfile]:
     return ok(
         service.set_status(user, user_id, body.is_active, body.reason),
@@ -147,14 +178,20 @@ def set_status(user: ModeratorUser, user_id: UUID, body: StatusUpdate) -> Envelo
     )
 
 
-@router.put("/{user_id}/role", summary="Change a user's role (admin)")
+@router.put(
+    "/{user_id}/role", summary="Change a user's role (admin)", responses=errors(NotFound, Conflict)
+)
 def set_role(user: AdminUser, user_id: UUID, body: RoleUpdate) -> Envelope[UserProfile]:
     return ok(
         service.set_role(user, user_id, body.role, body.reason), "User role updated successfully"
     )
 
 
-@router.post("/{user_id}/reset-password", summary="Set a new password (moderator or admin)")
+@router.post(
+    "/{user_id}/reset-password",
+    summary="Set a new password (moderator or admin)",
+    responses=errors(NotFound),
+)
 def reset_password(user: ModeratorUser, user_id: UUID, body: PasswordReset) -> Envelope[str]:
     service.reset_password(user, user_id, body.new_password, body.require_change, body.reason)
     return ok(
@@ -163,7 +200,11 @@ def reset_password(user: ModeratorUser, user_id: UUID, body: PasswordReset) -> E
     )
 
 
-@router.delete("/{user_id}", summary="Deactivate or permanently delete a user (admin)")
+@router.delete(
+    "/{user_id}",
+    summary="Deactivate or permanently delete a user (admin)",
+    responses=errors(NotFound, Conflict),
+)
 def delete_user(user: AdminUser, user_id: UUID, body: AdminDelete) -> Envelope[str]:
     service.delete_user(user, user_id, body.reason, body.hard_delete)
     return ok(

@@ -8,9 +8,10 @@ from uuid import UUID
 from fastapi import Depends, Header, Query
 from fastapi.responses import PlainTextResponse
 
+from shared.errors import Conflict, NotFound, Unauthorized
 from shared.http.envelope import Envelope, ok
 from shared.http.pagination import pagination
-from shared.http.routing import group_router
+from shared.http.routing import errors, group_router
 from shared.identity.dependencies import CurrentUser, ModeratorUser
 from shared.monitoring import alerts, incidents, prometheus, service, tag_filter
 from shared.monitoring.schemas import (
@@ -70,7 +71,7 @@ def list_events(
     )
 
 
-@router.get("/events/{event_id}", summary="Get an event")
+@router.get("/events/{event_id}", summary="Get an event", responses=errors(NotFound))
 def get_event(event_id: UUID, user: CurrentUser) -> Envelope[EventOut]:
     return ok(service.get_event(user, event_id))
 
@@ -82,6 +83,7 @@ def get_event(event_id: UUID, user: CurrentUser) -> Envelope[EventOut]:
     "/metrics/prometheus",
     summary="Prometheus text exposition 0.0.4 (bearer PROMETHEUS_SCRAPE_TOKEN when set)",
     response_class=PlainTextResponse,
+    responses=errors(Unauthorized),
 )
 def prometheus_export(
     authorization: Annotated[str | None, Header()] = None,
@@ -131,28 +133,40 @@ def create_alert(body: AlertCreate, user: ModeratorUser) -> Envelope[AlertOut]:
     return ok(alerts.create(user, body.model_dump(exclude_unset=True)).seen_by(user))
 
 
-@router.get("/alerts/{alert_id}", summary="Get an alert rule")
+@router.get("/alerts/{alert_id}", summary="Get an alert rule", responses=errors(NotFound))
 def get_alert(alert_id: UUID, user: CurrentUser) -> Envelope[AlertOut]:
     return ok(alerts.get(alert_id).seen_by(user))
 
 
-@router.put("/alerts/{alert_id}", summary="Update an alert rule (moderator+; null clears)")
+@router.put(
+    "/alerts/{alert_id}",
+    summary="Update an alert rule (moderator+; null clears)",
+    responses=errors(NotFound),
+)
 def update_alert(alert_id: UUID, body: AlertFields, user: ModeratorUser) -> Envelope[AlertOut]:
     return ok(alerts.update(alert_id, body.model_dump(exclude_unset=True)).seen_by(user))
 
 
-@router.delete("/alerts/{alert_id}", summary="Delete an alert rule (moderator+)")
+@router.delete(
+    "/alerts/{alert_id}", summary="Delete an alert rule (moderator+)", responses=errors(NotFound)
+)
 def delete_alert(alert_id: UUID, _: ModeratorUser) -> Envelope[None]:
     alerts.delete(alert_id)
     return ok(None, "Alert deleted")
 
 
-@router.post("/alerts/{alert_id}/silence", summary="Silence: evaluated, never notifies")
+@router.post(
+    "/alerts/{alert_id}/silence",
+    summary="Silence: evaluated, never notifies",
+    responses=errors(NotFound),
+)
 def silence_alert(alert_id: UUID, user: ModeratorUser) -> Envelope[AlertOut]:
     return ok(alerts.set_silenced(alert_id, True).seen_by(user))
 
 
-@router.post("/alerts/{alert_id}/unsilence", summary="Unsilence an alert rule")
+@router.post(
+    "/alerts/{alert_id}/unsilence", summary="Unsilence an alert rule", responses=errors(NotFound)
+)
 def unsilence_alert(alert_id: UUID, user: ModeratorUser) -> Envelope[AlertOut]:
     return ok(alerts.set_silenced(alert_id, False).seen_by(user))
 
@@ -170,19 +184,27 @@ def list_incidents(user: CurrentUser, page: ListPage) -> Envelope[list[IncidentO
     return ok(incidents.list_incidents(user, page))
 
 
-@router.get("/incidents/{incident_id}", summary="Get an incident")
+@router.get("/incidents/{incident_id}", summary="Get an incident", responses=errors(NotFound))
 def get_incident(incident_id: UUID, user: CurrentUser) -> Envelope[IncidentOut]:
     return ok(incidents.get(user, incident_id))
 
 
-@router.put("/incidents/{incident_id}", summary="Update an incident (creator or moderator+)")
+@router.put(
+    "/incidents/{incident_id}",
+    summary="Update an incident (creator or moderator+)",
+    responses=errors(NotFound, Conflict),
+)
 def update_incident(
     incident_id: UUID, body: IncidentUpdate, user: CurrentUser
 ) -> Envelope[IncidentOut]:
     return ok(incidents.update(user, incident_id, body.model_dump(exclude_unset=True)))
 
 
-@router.get("/incidents/{incident_id}/timeline", summary="Events around an incident")
+@router.get(
+    "/incidents/{incident_id}/timeline",
+    summary="Events around an incident",
+    responses=errors(NotFound),
+)
 def incident_timeline(
     incident_id: UUID,
     user: CurrentUser,

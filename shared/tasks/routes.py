@@ -7,10 +7,10 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 from shared.http.envelope import Envelope, ok
 from shared.http.pagination import pagination
-from shared.http.routing import group_router
+from shared.http.routing import errors, group_router
 from shared.identity.dependencies import AdminUser, CurrentUser
 from shared.paging import Page
 from shared.tasks import service
@@ -79,24 +79,32 @@ def dead_letter(user: CurrentUser, page: TaskPage) -> Envelope[list[TaskOut]]:
     return ok(service.dead_letter(user, page.limit, page.offset))
 
 
-@router.get("/{task_id}", summary="A task with its payload, result and attempts")
+@router.get(
+    "/{task_id}", summary="A task with its payload, result and attempts", responses=errors(NotFound)
+)
 def get_task(task_id: UUID, user: CurrentUser) -> Envelope[TaskDetail]:
     return ok(service.get_task(user, task_id))
 
 
-@router.post("/{task_id}/cancel", summary="Cancel a pending or retrying task")
+@router.post(
+    "/{task_id}/cancel", summary="Cancel a pending or retrying task", responses=errors(NotFound)
+)
 def cancel_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
     service.cancel(user, task_id)
     return ok("Task cancelled successfully", f"Task {task_id} has been cancelled")
 
 
-@router.post("/{task_id}/retry", summary="Reset a failed task and enqueue it")
+@router.post(
+    "/{task_id}/retry", summary="Reset a failed task and enqueue it", responses=errors(NotFound)
+)
 def retry_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
     service.retry_task(user, task_id)
     return ok("Task retried successfully", f"Task {task_id} has been reset to pending status")
 
 
-@router.delete("/{task_id}", summary="Delete a completed, failed or cancelled task")
+@router.delete(
+    "/{task_id}", summary="Delete a completed, failed or cancelled task", responses=errors(NotFound)
+)
 def delete_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
     service.delete(user, task_id)
     return ok("Task deleted successfully", f"Task {task_id} has been permanently deleted")

@@ -256,3 +256,14 @@ def test_405_lists_every_method_of_the_path(database_url: str) -> None:
     assert response.status_code == 405
     assert response.headers["allow"] == "DELETE, GET"
     assert tasks.request("PUT", "/api/v1/tasks").headers["allow"] == "GET, POST"
+    # A literal path wins over a template that also matches it, as in OpenAPI.
+    assert tasks.request("PATCH", "/api/v1/tasks/types").headers["allow"] == "GET, POST"
+
+
+def test_the_users_me_405_lists_its_one_method(database_url: str) -> None:
+    from functions.users.handler import handler as users_handler
+
+    users = LambdaClient(users_handler, token="unused")
+    response = users.request("PUT", "/api/v1/users/me")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE"
