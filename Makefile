@@ -4,7 +4,7 @@ export UV_PYTHON_DOWNLOADS ?= never
 VENV := .venv/bin
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: bootstrap run test lint check-template sam-build bench openapi clean rds-ca-bundle
+.PHONY: bootstrap run test fuzz lint check-template sam-build bench openapi clean rds-ca-bundle
 
 bootstrap: .venv/.ready
 .venv/.ready: uv.lock pyproject.toml scripts/bootstrap.sh
@@ -16,6 +16,9 @@ run: bootstrap ## the whole system on http://localhost:3000
 
 test: bootstrap ## the full test suite against a real PostgreSQL
 	$(VENV)/pytest -n auto -p no:cacheprovider $(ARGS)
+
+fuzz: bootstrap ## the property-based API run, longer (FUZZ_EXAMPLES per operation, default 500)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(VENV)/pytest -n auto -p no:cacheprovider tests/fuzz
 
 lint: bootstrap ## ruff, mypy --strict and the import layers (docs/architecture.md)
 	$(VENV)/ruff check .

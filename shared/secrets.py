@@ -8,14 +8,25 @@ describe it.
 
 from __future__ import annotations
 
+from typing import Any
+
+from shared import aws
+
 MAX_AGE_SECONDS = 300
+
+# (client, provider): the provider wraps the factory's client, so it follows aws.reset().
+_cached: tuple[Any, Any] | None = None
 
 
 def secret_value(arn: str) -> str:
+    global _cached
     # Imported here: functions that read no secret do not pay for Powertools Parameters.
-    from aws_lambda_powertools.utilities.parameters import get_secret
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-    return str(get_secret(arn, max_age=MAX_AGE_SECONDS))
+    client = aws.secretsmanager()
+    if _cached is None or _cached[0] is not client:
+        _cached = (client, SecretsProvider(boto3_client=client))
+    return str(_cached[1].get(arn, max_age=MAX_AGE_SECONDS))
 
 
 def inline_or_secret(inline: str | None, arn: str | None) -> str | None:

@@ -29,9 +29,12 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 
-from shared import db, migrations
+from shared import aws, db, migrations
 from shared.settings import get_settings
+from tests.tasks.sqs import Queues
 from tools import pg
+from tools.devstack import template
+from tools.devstack.sqs import create_queues
 
 # configure(NAME="value", OTHER=None): set (None: unset) environment variables as Lambda would;
 # the next get_settings() reads them. The one way a test changes configuration.
@@ -172,3 +175,22 @@ def unreachable_database(configure: Configure) -> Iterator[str]:
     db.reset()
     yield url
     db.reset()
+
+
+@pytest.fixture
+def queues(configure: Configure) -> Iterator[Queues]:
+    """template.yaml's queues in moto (in-process), created by the local stack's own code."""
+    from moto import mock_aws  # imported here: only tests that send messages pay for it
+
+    with mock_aws():
+        import boto3
+
+        client = boto3.client("sqs", region_name="us-east-1")
+        created = create_queues(client, template.parse(template.load()).queues.values())
+        urls = {logical_id: q.url for logical_id, q in created.items()}
+        configure(
+            TASK_QUEUE_URL=urls["TaskQueue"], PRIORITY_TASK_QUEUE_URL=urls["PriorityTaskQueue"]
+        )
+        aws.reset()
+        yield Queues(client, urls)
+        aws.reset()

@@ -38,11 +38,11 @@ def create_app(*routers: APIRouter, title: str) -> FastAPI:
         redoc_url=None,
         openapi_url=None,  # one document for every group is served by the docs function
     )
+    api_routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
+    app.include_router(_method_guards(api_routes))  # first: it must match before the templates
     for router in routers:
         app.include_router(router)
-    app.state.api_routes = [
-        r for router in routers for r in router.routes if isinstance(r, APIRoute)
-    ]
+    app.state.api_routes = api_routes
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -58,6 +58,33 @@ def create_app(*routers: APIRouter, title: str) -> FastAPI:
     )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
     return app
+
+
+def _method_guards(routes: list[APIRoute]) -> APIRouter:
+    """405 for the other methods of a literal path that a template also matches. Without it,
+    `DELETE /tasks/types` would reach `DELETE /tasks/{task_id}` and answer a 400 about a UUID;
+    as in OpenAPI, the literal path wins."""
+    literal: dict[str, set[str]] = {}
+    for route in routes:
+        if route.include_in_schema and not route.param_convertors:
+            literal.setdefault(route.path, set()).update(route.methods or ())
+    guards = APIRouter()
+    for path, served in literal.items():
+        shadowed = {
+            method
+            for route in routes
+            if route.param_convertors and route.path_regex.match(path)
+            for method in route.methods or ()
+        } - served
+        if shadowed:
+            guards.add_api_route(
+                path, _method_not_allowed, methods=sorted(shadowed), include_in_schema=False
+            )
+    return guards
+
+
+async def _method_not_allowed() -> None:
+    raise MethodNotAllowed()
 
 
 def error_response(request: Request, error: AppError) -> JSONResponse:

@@ -8,13 +8,20 @@ diffs all of it against what the code can raise.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from shared.errors import AppError, DatabaseError, InternalError, UnsupportedMediaType
+from shared.errors import (
+    AppError,
+    DatabaseError,
+    InternalError,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from shared.http.envelope import ErrorEnvelope
 
 RAISES_ATTRIBUTE = "__raises__"
@@ -22,21 +29,35 @@ ERROR_CODES_KEY = "x-error-codes"
 
 
 class JsonRoute(APIRoute):
-    """A route whose JSON body must be sent as JSON: anything else is a 415, not a 422."""
+    """A route that refuses what it would otherwise ignore: a query parameter it does not
+    declare (400: a misspelt filter must not silently filter nothing), and a body not sent as
+    JSON (415, not 422)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        if self.body_field is None:
-            return handler
+        declared = frozenset(_query_names(self.dependant))
+        takes_body = self.body_field is not None
 
-        async def check_content_type(request: Request) -> Response:
-            if await request.body():
+        async def checked(request: Request) -> Response:
+            unknown = sorted(set(request.query_params) - declared)
+            if unknown:
+                allowed = ", ".join(sorted(declared)) or "none"
+                raise ValidationFailed(
+                    unknown[0] or "query", f"Unknown query parameter (allowed: {allowed})"
+                )
+            if takes_body and await request.body():
                 media = request.headers.get("content-type", "").split(";")[0].strip().lower()
                 if media != "application/json" and not media.endswith("+json"):
                     raise UnsupportedMediaType()
             return await handler(request)
 
-        return check_content_type
+        return checked
+
+
+def _query_names(dependant: Dependant) -> Iterator[str]:
+    yield from (param.alias for param in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
 
 
 def errors(*kinds: type[AppError]) -> dict[int | str, dict[str, Any]]:

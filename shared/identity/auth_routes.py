@@ -16,6 +16,7 @@ from shared.errors import (
     UserAlreadyExists,
     UsernameAlreadyExists,
 )
+from shared.field_rules import NOT_BLANK, rule
 from shared.http.envelope import Envelope, ok
 from shared.http.routing import errors, group_router
 from shared.identity import api_keys, sessions
@@ -23,6 +24,7 @@ from shared.identity import authentication as service
 from shared.identity.dependencies import CurrentUser, client_ip, require_session
 from shared.identity.models import ApiKey, CreatedApiKey, UserProfile
 from shared.identity.principal import ApiKeyScope, Role
+from shared.identity.validation import email_field, password_field, username_field
 from shared.timestamps import IsoDatetime, Timestamp
 
 router = group_router("/api/v1/auth", "Authentication")
@@ -31,15 +33,17 @@ REFRESH_TOO_SOON = "Cannot refresh token yet. Please wait before requesting anot
 
 
 class RegisterRequest(BaseModel):
-    username: str
-    email: str
-    password: str
+    username: str = username_field()
+    email: str = email_field()
+    password: str = password_field()
 
 
 class LoginRequest(BaseModel):
-    username: str | None = None
-    email: str | None = None
-    password: str
+    """Exactly one of `username` and `email`."""
+
+    username: str | None = username_field(None)
+    email: str | None = email_field(None)
+    password: str = rule(min_length=1)
     user_agent: str | None = Field(default=None, max_length=512)
 
 
@@ -62,8 +66,8 @@ class Refreshed(BaseModel):
 
 
 class ApiKeyRequest(BaseModel):
-    name: str
-    description: str | None = None
+    name: str = rule(min_length=1, max_length=100, pattern=NOT_BLANK)
+    description: str | None = rule(None, max_length=500)
     scopes: list[ApiKeyScope] = Field(min_length=1)
     expires_at: IsoDatetime | None = None
 

@@ -6,16 +6,16 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from shared.errors import (
     Conflict,
     EmailAlreadyExists,
-    MethodNotAllowed,
     NotFound,
     UserAlreadyExists,
     UsernameAlreadyExists,
 )
+from shared.field_rules import rule
 from shared.http.envelope import Envelope, ok
 from shared.http.pagination import pagination
 from shared.http.routing import errors, group_router
@@ -23,6 +23,7 @@ from shared.identity import users as service
 from shared.identity.dependencies import AdminUser, CurrentUser, ModeratorUser
 from shared.identity.models import UserProfile
 from shared.identity.principal import Role
+from shared.identity.validation import email_field, password_field, username_field
 from shared.paging import Page
 
 router = group_router("/api/v1/users", "Users")
@@ -32,35 +33,35 @@ Reason = Annotated[str | None, Field(max_length=1000)]
 
 
 class ProfileUpdate(BaseModel):
-    username: str | None = None
-    email: str | None = None
+    username: str | None = username_field(None)
+    email: str | None = email_field(None)
 
 
 class AdminProfileUpdate(ProfileUpdate):
-    email_verified: bool | None = None
+    email_verified: StrictBool | None = None
     reason: Reason = None
 
 
 class PasswordChange(BaseModel):
     current_password: str
-    new_password: str
+    new_password: str = password_field()
 
 
 class SelfDelete(BaseModel):
     password: str
-    confirmation: str
+    confirmation: str = rule(enum=["DELETE"], description="The word DELETE")
 
 
 class CreateUser(BaseModel):
-    username: str
-    email: str
-    password: str
+    username: str = username_field()
+    email: str = email_field()
+    password: str = password_field()
     role: Role = Role.USER
     reason: Reason = None
 
 
 class StatusUpdate(BaseModel):
-    is_active: bool
+    is_active: StrictBool
     reason: Reason = None
 
 
@@ -70,14 +71,14 @@ class RoleUpdate(BaseModel):
 
 
 class PasswordReset(BaseModel):
-    new_password: str
-    require_change: bool = False
+    new_password: str = password_field()
+    require_change: StrictBool = False
     reason: Reason = None
 
 
 class AdminDelete(BaseModel):
     reason: Reason = None
-    hard_delete: bool = False
+    hard_delete: StrictBool = False
 
 
 @router.get("/me/profile", summary="Your profile", responses=errors(NotFound))
@@ -114,12 +115,6 @@ def delete_self(user: CurrentUser, body: SelfDelete) -> Envelope[str]:
         "Account deleted successfully",
         "Your account has been deactivated. All data will be retained for 30 days for recovery.",
     )
-
-
-@router.api_route("/me", methods=["GET", "PUT", "POST", "PATCH"], include_in_schema=False)
-def me_other_methods() -> None:
-    # /users/me exists (DELETE only): other methods are a 405, not a bad UUID.
-    raise MethodNotAllowed()
 
 
 @router.get("", summary="List active users (moderator or admin)")

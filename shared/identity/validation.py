@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.errors import ValidationFailed
+from shared.field_rules import rule
 
 RESERVED_USERNAMES = frozenset(
     {"admin", "administrator", "system", "root", "user", "api", "support", "moderator", "null"}
@@ -124,3 +127,34 @@ def validate_password(password: str, field: str = "password") -> None:
         common |= password == candidate or lowered == candidate
     if common:
         raise ValidationFailed(field, "Password is too common. Please choose a stronger password")
+
+
+# The same rules, documented in the OpenAPI schema (shared/field_rules.py).
+def username_field(default: Any = ...) -> Any:
+    return rule(
+        default,
+        min_length=3,
+        max_length=50,
+        pattern=r"^[\w-]+$",
+        description="3-50 bytes of letters, digits, _ and -; some names are reserved",
+    )
+
+
+def email_field(default: Any = ...) -> Any:
+    return rule(
+        default,
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^@]+@[^@]+\.[^@]+$",
+        description="local@domain.tld: at most 64 bytes before @, labels of letters, digits "
+        "and -, an alphabetic TLD",
+    )
+
+
+def password_field() -> Any:
+    return rule(
+        min_length=8,
+        max_length=128,
+        description="8-128 bytes with at least 3 of: uppercase, lowercase, digits, symbols; "
+        "not a common password",
+    )

@@ -15,6 +15,7 @@ from shared.http.routing import errors, group_router
 from shared.identity.dependencies import CurrentUser, ModeratorUser
 from shared.monitoring import alerts, incidents, prometheus, service, tag_filter
 from shared.monitoring.schemas import (
+    TAG_FILTER,
     AlertCreate,
     AlertFields,
     AlertOut,
@@ -36,6 +37,13 @@ from shared.timestamps import IsoDatetime
 router = group_router("/api/v1/monitoring", "Monitoring")
 
 ListPage = Annotated[Page, Depends(pagination(50, 1000))]
+TagFilter = Annotated[
+    str | None,
+    Query(
+        description="key1:value1,key2:value2 (AND); keys of letters, digits, _ - and .",
+        json_schema_extra={"pattern": TAG_FILTER},
+    ),
+]
 
 
 # ---- events ------------------------------------------------------------------------------
@@ -55,7 +63,7 @@ def list_events(
     level: str | None = None,
     start_time: IsoDatetime | None = None,
     end_time: IsoDatetime | None = None,
-    tags: Annotated[str | None, Query(description="key1:value1,key2:value2 (AND)")] = None,
+    tags: TagFilter = None,
 ) -> Envelope[list[EventOut]]:
     return ok(
         service.list_events(
@@ -105,7 +113,7 @@ def list_metrics(
     metric_type: MetricType | None = None,
     start_time: IsoDatetime | None = None,
     end_time: IsoDatetime | None = None,
-    labels: Annotated[str | None, Query(description="key1:value1,key2:value2 (AND)")] = None,
+    labels: TagFilter = None,
 ) -> Envelope[list[MetricOut]]:
     return ok(
         service.list_metrics(
@@ -211,7 +219,7 @@ def incident_timeline(
     page: Annotated[Page, Depends(pagination(100, 1000))],
     lookback_hours: Annotated[int, Query(ge=0, le=720)] = 1,
     source: str | None = None,
-    tags: Annotated[str | None, Query(description="key1:value1,key2:value2 (AND)")] = None,
+    tags: TagFilter = None,
 ) -> Envelope[Timeline]:
     return ok(
         incidents.timeline(

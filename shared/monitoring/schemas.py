@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictFloat
 
+from shared.field_rules import NOT_BLANK, JsonInt, rule, when_given
 from shared.identity.principal import AuthUser
 from shared.timestamps import IsoDatetime, Timestamp
 
@@ -22,13 +23,24 @@ Severity = Literal["low", "medium", "high", "critical"]
 IncidentStatus = Literal["open", "investigating", "resolved", "closed"]
 
 
+# Tag and label filters in a query string: `key1:value1,key2:value2` (shared/monitoring/tag_filter).
+TAG_PAIR = r"\s*[\w.-]+\s*:[^,]*\S[^,]*"
+TAG_FILTER = rf"^(\s*|{TAG_PAIR})(,(\s*|{TAG_PAIR}))*$"
+
+
 class EventIn(BaseModel):
-    event_type: str  # free text: checked after the source rule, so a bad source is the error shown
-    source: str
-    message: str | None = None
-    level: str | None = None
-    tags: dict[str, Any] = Field(default_factory=dict)
-    payload: dict[str, Any] = Field(default_factory=dict)
+    # Free text to pydantic: the service checks it after the source rule, so a reserved source
+    # is the error shown.
+    event_type: str = rule(enum=list(get_args(EventType)))
+    source: str = rule(max_length=200)
+    message: str | None = rule(None, max_length=10_000)
+    level: str | None = rule(None, max_length=20)
+    tags: dict[str, Any] = rule(
+        {}, max_properties=100, description="At most 100 keys, 64 KiB as compact JSON"
+    )
+    payload: dict[str, Any] = rule(
+        {}, max_properties=100, description="At most 100 keys, 1 MiB as compact JSON"
+    )
     recorded_at: IsoDatetime | None = None
 
 
@@ -45,10 +57,12 @@ class EventOut(BaseModel):
 
 
 class MetricIn(BaseModel):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, json_schema_extra={"maxLength": 100})
     metric_type: MetricType
-    value: float
-    labels: dict[str, str] = Field(default_factory=dict)
+    value: StrictFloat
+    labels: dict[str, str] = rule(
+        {}, max_properties=50, description="At most 50 labels, 64 KiB as compact JSON"
+    )
     recorded_at: IsoDatetime | None = None
 
 
@@ -69,8 +83,10 @@ class AutoIncident(BaseModel):
 class AlertFields(BaseModel):
     """A rule is either `query` (the documented grammar) or the structured fields."""
 
-    name: str | None = None
-    description: str | None = None
+    name: Annotated[
+        str | None, when_given(type="string", minLength=1, maxLength=200, pattern=NOT_BLANK)
+    ] = None
+    description: str | None = rule(None, max_length=10_000)
     query: str | None = Field(default=None, examples=["metric:cpu_usage avg 5m > 80"])
     source: Literal["events", "metrics"] | None = None
     filters: dict[str, Any] | None = Field(
@@ -78,17 +94,19 @@ class AlertFields(BaseModel):
         description="events: event_type, source, level, tags{}; metrics: name, labels{}",
     )
     aggregation: Literal["count", "avg", "sum", "min", "max"] | None = None
-    window_minutes: int | None = None
+    window_minutes: JsonInt | None = rule(None, minimum=1, maximum=1440)
     comparator: Literal[">", ">=", "<", "<=", "=="] | None = None
-    threshold_value: float | None = None
-    for_minutes: int | None = None
-    notify_email: str | None = None
-    notify_webhook_url: str | None = None
+    threshold_value: StrictFloat | None = None
+    for_minutes: JsonInt | None = rule(None, minimum=0, maximum=1440)
+    notify_email: str | None = rule(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    notify_webhook_url: str | None = rule(
+        None, max_length=2000, pattern=r"^[hH][tT][tT][pP][sS]?://"
+    )
     auto_incident: AutoIncident | None = None
 
 
 class AlertCreate(AlertFields):
-    name: str
+    name: str = rule(min_length=1, max_length=200, pattern=NOT_BLANK)
 
 
 class AlertOut(BaseModel):
@@ -125,18 +143,26 @@ class AlertOut(BaseModel):
 
 
 class IncidentIn(BaseModel):
-    title: str
-    description: str | None = None
+    title: str = rule(min_length=1, max_length=500, pattern=NOT_BLANK)
+    description: str | None = rule(None, max_length=10_000)
     severity: Severity
     assigned_to: UUID | None = None
 
 
 class IncidentUpdate(BaseModel):
-    title: str | None = None
-    description: str | None = None
-    severity: Severity | None = None
-    status: IncidentStatus | None = None
-    root_cause: str | None = None
+    """Only the fields given change; `title`, `severity` and `status` cannot be null."""
+
+    title: Annotated[
+        str | None, when_given(type="string", minLength=1, maxLength=500, pattern=NOT_BLANK)
+    ] = None
+    description: str | None = rule(None, max_length=10_000)
+    severity: Annotated[
+        Severity | None, when_given(type="string", enum=list(get_args(Severity)))
+    ] = None
+    status: Annotated[
+        IncidentStatus | None, when_given(type="string", enum=list(get_args(IncidentStatus)))
+    ] = None
+    root_cause: str | None = rule(None, max_length=10_000)
     assigned_to: UUID | None = None
 
 

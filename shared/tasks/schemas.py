@@ -5,16 +5,26 @@ from __future__ import annotations
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictBool, field_validator
 
+from shared.field_rules import JsonInt, rule
 from shared.tasks.states import TaskStatus
 from shared.timestamps import IsoDatetime, Timestamp
 
 Priority = Literal["low", "normal", "high", "critical"]
 
 
+def _registered_types(schema: dict[str, Any]) -> None:
+    """The task types the registry knows, listed when the schema is built (not at import)."""
+    from shared.tasks import registry
+
+    schema["enum"] = [handler.name for handler in registry.handlers()]
+
+
 class CreateTask(BaseModel):
-    task_type: str
+    task_type: str = Field(
+        json_schema_extra=_registered_types, description="A registered, active task type"
+    )
     payload: Any = Field(description="Any JSON value; at most 1 MB serialised.")
     priority: Priority | None = Field(default=None, description="Default: normal.")
     scheduled_at: IsoDatetime | None = None
@@ -28,7 +38,7 @@ class CreateTask(BaseModel):
             "and 24 h per delay. Default: the exponential example."
         ),
     )
-    timeout_seconds: int | None = Field(default=None, description="1-900, default 300.")
+    timeout_seconds: JsonInt | None = rule(None, minimum=1, maximum=900, description="Default 300")
 
 
 class TaskOut(BaseModel):
@@ -78,9 +88,9 @@ class TaskDetail(TaskOut):
 
 
 class TaskTypeIn(BaseModel):
-    task_type: str
+    task_type: str = Field(json_schema_extra=_registered_types)
     description: str | None = Field(default=None, max_length=1000, pattern=r"^[^\x00]*$")
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class TaskTypeOut(BaseModel):

@@ -267,3 +267,25 @@ def test_the_users_me_405_lists_its_one_method(database_url: str) -> None:
     response = users.request("PUT", "/api/v1/users/me")
     assert response.status_code == 405
     assert response.headers["allow"] == "DELETE"
+
+
+def test_a_literal_paths_other_methods_are_405_not_a_template_match(database_url: str) -> None:
+    from functions.tasks.handler import handler as tasks_handler
+
+    tasks = LambdaClient(tasks_handler, token="unused")
+    response = tasks.request("DELETE", "/api/v1/tasks/types")  # not DELETE /tasks/{task_id}
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_an_unknown_query_parameter_is_400_naming_it(database_url: str) -> None:
+    from functions.tasks.handler import handler as tasks_handler
+
+    tasks = LambdaClient(tasks_handler, token="unused")
+    response = tasks.get("/api/v1/tasks", params={"stauts": "failed"})  # a misspelt filter
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "Validation failed for stauts: Unknown query parameter (allowed: created_by, limit,"
+        " offset, priority, status, task_type)"
+    )

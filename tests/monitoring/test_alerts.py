@@ -264,3 +264,12 @@ class TestCrud:
         response = moderator.api.request(method, path, json_body=body)
         assert response.status_code == 404
         assert message(response) == "Alert not found"
+
+
+@pytest.mark.parametrize(("window", "status"), [(10.0, 200), ("10", 422), (True, 422), (10.5, 422)])
+def test_integers_are_what_json_calls_integers(moderator: Caller, window: Any, status: int) -> None:
+    """10.0 is an integer in JSON Schema; "10" and true are not."""
+    response = create(moderator, **{**EVENTS_RULE, "window_minutes": window})
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["data"]["window_minutes"] == 10

@@ -181,3 +181,8 @@ def test_system_metrics_are_for_moderators(alice: Caller, moderator: Caller) -> 
     assert alice.api.get(f"{API}/metrics").json()["data"] == []
     names = {m["name"] for m in moderator.api.get(f"{API}/metrics").json()["data"]}
     assert names == {"http_requests_total", "http_request_duration_ms"}
+
+
+@pytest.mark.parametrize("value", [False, True, "1", None])
+def test_a_value_that_json_does_not_call_a_number_is_refused(alice: Caller, value: Any) -> None:
+    assert post_metric(alice.api, value=value).status_code == 422

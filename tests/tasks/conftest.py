@@ -3,13 +3,11 @@ built from template.yaml, the real Lambda handlers, and users of each role."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
-from shared import aws, db
+from shared import db
 from shared.identity.principal import AuthUser, Role
 from shared.tasks import service
 from tests.conftest import Configure
@@ -17,31 +15,12 @@ from tests.lambda_client import LambdaClient
 from tests.tasks import handlers as test_handlers
 from tests.tasks.sqs import Queues
 from tests.users import create_user
-from tools.devstack import template
-from tools.devstack.sqs import create_queues
 
 # Real time is short in tests: no grace before the sweeper resends, small lease margin.
 TEST_SETTINGS = {
     "TASK_ENQUEUE_GRACE_SECONDS": "0",
     "TASK_LEASE_MARGIN_SECONDS": "1",
 }
-
-
-@pytest.fixture
-def queues(configure: Configure) -> Iterator[Queues]:
-    """template.yaml's queues in moto (in-process), created by the local stack's own code."""
-    with mock_aws():
-        import boto3
-
-        client = boto3.client("sqs", region_name="us-east-1")
-        created = create_queues(client, template.parse(template.load()).queues.values())
-        urls = {logical_id: q.url for logical_id, q in created.items()}
-        configure(
-            TASK_QUEUE_URL=urls["TaskQueue"], PRIORITY_TASK_QUEUE_URL=urls["PriorityTaskQueue"]
-        )
-        aws.reset()
-        yield Queues(client, urls)
-        aws.reset()
 
 
 @pytest.fixture
