@@ -4,7 +4,7 @@ export UV_PYTHON_DOWNLOADS ?= never
 VENV := .venv/bin
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: bootstrap run test fuzz lint check-template sam-build bench openapi clean rds-ca-bundle
+.PHONY: bootstrap run test fuzz chaos lint check-template sam-build bench openapi clean rds-ca-bundle
 
 bootstrap: .venv/.ready
 .venv/.ready: uv.lock pyproject.toml scripts/bootstrap.sh
@@ -49,6 +49,9 @@ openapi: bootstrap
 
 bench: bootstrap ## cold start, warm latency and throughput figures
 	$(VENV)/python -m bench
+
+chaos: bootstrap ## the task engine under faults: 10,000 tasks, a killed worker, PostgreSQL down 15 s
+	$(VENV)/python -m bench.chaos $(ARGS)
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -26,6 +26,7 @@ from shared.http.envelope import ErrorEnvelope
 
 RAISES_ATTRIBUTE = "__raises__"
 ERROR_CODES_KEY = "x-error-codes"
+BEYOND_SCHEMA_KEY = "x-checked-beyond-schema"
 
 
 class JsonRoute(APIRoute):
@@ -75,6 +76,13 @@ def error_response(codes: set[str]) -> dict[str, Any]:
         "description": "Error codes: " + ", ".join(sorted(codes)),
         ERROR_CODES_KEY: sorted(codes),
     }
+
+
+def beyond_schema(*fields: str) -> dict[str, Any]:
+    """`openapi_extra=` of a route whose fields have rules JSON Schema cannot state (a password's
+    character classes, fields that must fit together): a request that fits the schema may still
+    be refused with 400 naming one of them. The field descriptions say what the rule is."""
+    return {BEYOND_SCHEMA_KEY: list(fields)}
 
 
 def raises[F: Callable[..., Any]](*kinds: type[AppError]) -> Callable[[F], F]:

@@ -18,7 +18,7 @@ from shared.errors import (
 )
 from shared.field_rules import NOT_BLANK, rule
 from shared.http.envelope import Envelope, ok
-from shared.http.routing import errors, group_router
+from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity import api_keys, sessions
 from shared.identity import authentication as service
 from shared.identity.dependencies import CurrentUser, client_ip, require_session
@@ -76,6 +76,7 @@ class ApiKeyRequest(BaseModel):
     "/register",
     summary="Create an account (role user); does not log in",
     responses=errors(EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
+    openapi_extra=beyond_schema("username", "email", "password"),
 )
 def register(body: RegisterRequest) -> Envelope[UserProfile]:
     return ok(service.register(body.username, body.email, body.password))
@@ -85,6 +86,7 @@ def register(body: RegisterRequest) -> Envelope[UserProfile]:
     "/login",
     summary="Log in by username or email",
     responses=errors(InvalidCredentials, TooManyRequests),
+    openapi_extra=beyond_schema("login", "username", "email"),
 )
 def login(body: LoginRequest, request: Request) -> Envelope[LoginResponse]:
     result = service.login(
@@ -131,7 +133,11 @@ def refresh(user: CurrentUser) -> Envelope[Refreshed]:
     return ok(Refreshed(expires_at=refreshed[0], refreshed_at=refreshed[1]))
 
 
-@router.post("/api-keys", summary="Create an API key; the full key is returned only here")
+@router.post(
+    "/api-keys",
+    summary="Create an API key; the full key is returned only here",
+    openapi_extra=beyond_schema("expires_at", "api_keys"),
+)
 def create_api_key(user: CurrentUser, body: ApiKeyRequest) -> Envelope[CreatedApiKey]:
     require_session(user)
     return ok(api_keys.create(user, body.name, body.description, body.scopes, body.expires_at))

@@ -18,7 +18,7 @@ from shared.errors import (
 from shared.field_rules import rule
 from shared.http.envelope import Envelope, ok
 from shared.http.pagination import pagination
-from shared.http.routing import errors, group_router
+from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity import users as service
 from shared.identity.dependencies import AdminUser, CurrentUser, ModeratorUser
 from shared.identity.models import UserProfile
@@ -90,6 +90,7 @@ def own_profile(user: CurrentUser) -> Envelope[UserProfile]:
     "/me/profile",
     summary="Change your username or email",
     responses=errors(NotFound, EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
+    openapi_extra=beyond_schema("username", "email"),
 )
 def update_own_profile(user: CurrentUser, body: ProfileUpdate) -> Envelope[UserProfile]:
     return ok(service.update_own_profile(user, body.username, body.email))
@@ -99,6 +100,7 @@ def update_own_profile(user: CurrentUser, body: ProfileUpdate) -> Envelope[UserP
     "/me/password",
     summary="Change your password; your other sessions end",
     responses=errors(NotFound),
+    openapi_extra=beyond_schema("new_password"),
 )
 def change_password(user: CurrentUser, body: PasswordChange) -> Envelope[str]:
     service.change_password(user, body.current_password, body.new_password)
@@ -108,7 +110,12 @@ def change_password(user: CurrentUser, body: PasswordChange) -> Envelope[str]:
     )
 
 
-@router.delete("/me", summary="Deactivate your account", responses=errors(NotFound, Conflict))
+@router.delete(
+    "/me",
+    summary="Deactivate your account",
+    responses=errors(NotFound, Conflict),
+    openapi_extra=beyond_schema("password"),
+)
 def delete_self(user: CurrentUser, body: SelfDelete) -> Envelope[str]:
     service.delete_self(user, body.password, body.confirmation)
     return ok(
@@ -128,6 +135,7 @@ def list_users(
     "",
     summary="Create a user with any role (admin)",
     responses=errors(EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
+    openapi_extra=beyond_schema("username", "email", "password"),
 )
 def create_user(user: AdminUser, body: CreateUser) -> Envelope[UserProfile]:
     return ok(
@@ -150,6 +158,7 @@ def get_user(user: CurrentUser, user_id: UUID) -> Envelope[UserProfile]:
     "/{user_id}/profile",
     summary="Edit any user's profile (admin)",
     responses=errors(NotFound, EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
+    openapi_extra=beyond_schema("username", "email"),
 )
 def update_profile(
     user: AdminUser, user_id: UUID, body: AdminProfileUpdate
@@ -186,6 +195,7 @@ def set_role(user: AdminUser, user_id: UUID, body: RoleUpdate) -> Envelope[UserP
     "/{user_id}/reset-password",
     summary="Set a new password (moderator or admin)",
     responses=errors(NotFound),
+    openapi_extra=beyond_schema("new_password"),
 )
 def reset_password(user: ModeratorUser, user_id: UUID, body: PasswordReset) -> Envelope[str]:
     service.reset_password(user, user_id, body.new_password, body.require_change, body.reason)

@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.http.envelope import Envelope, ok
 from shared.http.pagination import pagination
-from shared.http.routing import errors, group_router
+from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity.dependencies import CurrentUser, ModeratorUser
 from shared.monitoring import alerts, incidents, prometheus, service, tag_filter
 from shared.monitoring.schemas import (
@@ -37,6 +37,11 @@ from shared.timestamps import IsoDatetime
 router = group_router("/api/v1/monitoring", "Monitoring")
 
 ListPage = Annotated[Page, Depends(pagination(50, 1000))]
+# An alert rule is a query in its grammar or structured fields that must fit together, and it
+# notifies an email address or a webhook, not both.
+ALERT_RULE_FIELDS = beyond_schema(
+    "query", "threshold_value", "source", "comparator", "aggregation", "filters", "notify_email"
+)
 TagFilter = Annotated[
     str | None,
     Query(
@@ -54,7 +59,11 @@ def create_event(body: EventIn, user: CurrentUser) -> Envelope[EventOut]:
     return ok(service.create_event(user, **body.model_dump()))
 
 
-@router.get("/events", summary="Query events (regular users: the ones they recorded)")
+@router.get(
+    "/events",
+    summary="Query events (regular users: the ones they recorded)",
+    openapi_extra=beyond_schema("tags"),
+)
 def list_events(
     user: CurrentUser,
     page: ListPage,
@@ -105,7 +114,11 @@ def create_metric(body: MetricIn, user: CurrentUser) -> Envelope[MetricOut]:
     return ok(service.create_metric(user, **body.model_dump()))
 
 
-@router.get("/metrics", summary="Query metrics (regular users: the ones they submitted)")
+@router.get(
+    "/metrics",
+    summary="Query metrics (regular users: the ones they submitted)",
+    openapi_extra=beyond_schema("labels"),
+)
 def list_metrics(
     user: CurrentUser,
     page: ListPage,
@@ -136,7 +149,9 @@ def list_alerts(user: CurrentUser, page: ListPage) -> Envelope[list[AlertOut]]:
     return ok([a.seen_by(user) for a in alerts.list_alerts(page)])
 
 
-@router.post("/alerts", summary="Create an alert rule (moderator+)")
+@router.post(
+    "/alerts", summary="Create an alert rule (moderator+)", openapi_extra=ALERT_RULE_FIELDS
+)
 def create_alert(body: AlertCreate, user: ModeratorUser) -> Envelope[AlertOut]:
     return ok(alerts.create(user, body.model_dump(exclude_unset=True)).seen_by(user))
 
@@ -150,6 +165,7 @@ def get_alert(alert_id: UUID, user: CurrentUser) -> Envelope[AlertOut]:
     "/alerts/{alert_id}",
     summary="Update an alert rule (moderator+; null clears)",
     responses=errors(NotFound),
+    openapi_extra=ALERT_RULE_FIELDS,
 )
 def update_alert(alert_id: UUID, body: AlertFields, user: ModeratorUser) -> Envelope[AlertOut]:
     return ok(alerts.update(alert_id, body.model_dump(exclude_unset=True)).seen_by(user))
@@ -182,7 +198,11 @@ def unsilence_alert(alert_id: UUID, user: ModeratorUser) -> Envelope[AlertOut]:
 # ---- incidents ---------------------------------------------------------------------------
 
 
-@router.post("/incidents", summary="Open an incident (assigning needs moderator+)")
+@router.post(
+    "/incidents",
+    summary="Open an incident (assigning needs moderator+)",
+    openapi_extra=beyond_schema("assigned_to"),
+)
 def create_incident(body: IncidentIn, user: CurrentUser) -> Envelope[IncidentOut]:
     return ok(incidents.create(user, **body.model_dump()))
 
@@ -201,6 +221,7 @@ def get_incident(incident_id: UUID, user: CurrentUser) -> Envelope[IncidentOut]:
     "/incidents/{incident_id}",
     summary="Update an incident (creator or moderator+)",
     responses=errors(NotFound, Conflict),
+    openapi_extra=beyond_schema("assigned_to"),
 )
 def update_incident(
     incident_id: UUID, body: IncidentUpdate, user: CurrentUser
@@ -212,6 +233,7 @@ def update_incident(
     "/incidents/{incident_id}/timeline",
     summary="Events around an incident",
     responses=errors(NotFound),
+    openapi_extra=beyond_schema("tags"),
 )
 def incident_timeline(
     incident_id: UUID,

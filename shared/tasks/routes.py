@@ -10,7 +10,7 @@ from fastapi import Depends, Query
 from shared.errors import Forbidden, NotFound
 from shared.http.envelope import Envelope, ok
 from shared.http.pagination import pagination
-from shared.http.routing import errors, group_router
+from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity.dependencies import AdminUser, CurrentUser
 from shared.paging import Page
 from shared.tasks import service
@@ -39,7 +39,11 @@ def upsert_type(body: TaskTypeIn, _: AdminUser) -> Envelope[TaskTypeOut]:
     return ok(service.upsert_type(body.task_type, body.description, body.is_active))
 
 
-@router.post("", summary="Create a task")
+@router.post(
+    "",
+    summary="Create a task",
+    openapi_extra=beyond_schema("task_type", "payload", "request", "retry_strategy"),
+)
 def create_task(body: CreateTask, user: CurrentUser) -> Envelope[TaskOut]:
     task = service.submit(
         body.task_type,

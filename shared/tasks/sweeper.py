@@ -65,6 +65,9 @@ ORDER BY scheduled_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 """  # noqa: S608 - status literals from the state machine
 
 
+SEND_CHUNK = 100  # rows locked while their messages are sent
+
+
 @dataclass(frozen=True, slots=True)
 class SweepReport:
     recovered: int  # expired leases sent back to retrying
@@ -89,21 +92,9 @@ def sweep() -> SweepReport:
         moves = [_next_state(r) for r in expired]
         if moves:
             conn.execute(RECOVER_SQL, {"rows": json.dumps(moves), "lease_lost": LEASE_LOST})
-        # Rows recovered just now were changed by this transaction: the grace would hide them.
-        recovered = [m["id"] for m in moves if m["status"] is TaskStatus.RETRYING]
-        unsent = conn.execute(
-            UNSENT_SQL,
-            {
-                "max_delay": queue.MAX_DELAY_SECONDS,
-                "grace": s.tasks.task_enqueue_grace_seconds,
-                "resend_after": s.tasks.task_resend_after_seconds,
-                "recovered": recovered,
-                "limit": s.tasks.task_sweep_batch_size,
-            },
-        ).fetchall()
-        sent = queue.send(queue.Outgoing(r["id"], r["priority"], float(r["delay"])) for r in unsent)
-        if sent:
-            outbox.mark_enqueued(conn, sent)
+    # Rows recovered just now changed a moment ago: the grace would hide them.
+    recovered = [m["id"] for m in moves if m["status"] is TaskStatus.RETRYING]
+    sent = _send_unsent(recovered, s.tasks.task_sweep_batch_size)
     lifecycle.record(
         [
             lifecycle.TaskTransition(
@@ -117,4 +108,34 @@ def sweep() -> SweepReport:
         ]
     )
     failed = sum(1 for m in moves if m["status"] is TaskStatus.FAILED)
-    return SweepReport(recovered=len(moves) - failed, failed=failed, sent=len(sent))
+    return SweepReport(recovered=len(moves) - failed, failed=failed, sent=sent)
+
+
+def _send_unsent(recovered: list[str], limit: int) -> int:
+    """Send what should be queued, SEND_CHUNK rows per transaction. A row stays locked from its
+    selection until it is marked sent, so two sweepers never send it both; the chunks keep
+    that lock short, because a worker claiming the task waits for it (a message can arrive
+    before the sweeper commits)."""
+    s = get_settings()
+    total = 0
+    while total < limit:
+        with db.transaction() as conn:
+            unsent = conn.execute(
+                UNSENT_SQL,
+                {
+                    "max_delay": queue.MAX_DELAY_SECONDS,
+                    "grace": s.tasks.task_enqueue_grace_seconds,
+                    "resend_after": s.tasks.task_resend_after_seconds,
+                    "recovered": recovered,
+                    "limit": min(SEND_CHUNK, limit - total),
+                },
+            ).fetchall()
+            sent = queue.send(
+                queue.Outgoing(r["id"], r["priority"], float(r["delay"])) for r in unsent
+            )
+            if sent:
+                outbox.mark_enqueued(conn, sent)
+        total += len(sent)
+        if len(unsent) < SEND_CHUNK or len(sent) < len(unsent):
+            return total  # nothing more to send, or SQS refuses: the next sweep tries again
+    return total
