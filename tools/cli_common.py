@@ -4,6 +4,7 @@ as a table for people or JSON for machines."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -36,6 +37,38 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+class _Stderr:
+    """Whatever sys.stderr is at the time of writing (a test runner swaps it per command)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def _logs_to_stderr() -> None:
+    """Log lines go to stderr: stdout carries the command's output (`--json | jq`)."""
+    from shared.observability import logger
+
+    handler = logger.registered_handler
+    if isinstance(handler, logging.StreamHandler) and not isinstance(handler.stream, _Stderr):
+        handler.setStream(_Stderr())  # type: ignore[arg-type]
+
+
+def _use_running_stack() -> None:
+    """Without DATABASE_URL, a running local stack's database and queues: a submitted task
+    goes to its queue at once instead of waiting for the sweeper."""
+    if os.environ.get("DATABASE_URL"):
+        return
+    from tools.devstack.services import apply_environment
+    from tools.devstack.stack import STATE_FILE, running_stack
+
+    state = running_stack(STATE_FILE)
+    if state is not None:
+        apply_environment(state["environment"])
+
+
 @contextmanager
 def database() -> Iterator[None]:
     """Point shared.db at the CLI's database; turn database trouble into a clear exit 1."""
@@ -45,6 +78,8 @@ def database() -> Iterator[None]:
     from shared.errors import AppError
     from shared.settings import get_settings
 
+    _logs_to_stderr()
+    _use_running_stack()
     try:
         url = database_url()
         if os.environ.get("DATABASE_URL") != url:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from shared import db
 from tests.cli.conftest import Invoke, parse
+from tests.conftest import Configure
+from tests.tasks.sqs import Queues
 
 
 def test_health_check_healthy(tasks_db: str, cli: Invoke) -> None:
@@ -83,3 +88,36 @@ def test_export_openapi_and_migrate_status(tasks_db: str, cli: Invoke, tmp_path:
     assert json.loads(target.read_text())["openapi"].startswith("3.")
     status = cli("migrate", "status")
     assert status.exit_code == 0 and "0001_foundation" in status.stdout
+
+
+def test_submit_json_is_the_only_thing_on_stdout(tasks_db: str, cli: Invoke) -> None:
+    """No queue is configured here, so the send logs a warning: on stderr, not in the JSON."""
+    result = cli("tasks", "submit", "delay_task", "--payload", '{"delay_seconds": 0}', "--json")
+    assert json.loads(result.stdout)["task_type"] == "delay_task"
+    assert "task queue URL not configured" in result.stderr
+
+
+def test_submit_sends_to_a_running_stacks_queue(
+    tasks_db: str,
+    queues: Queues,
+    cli: Invoke,
+    configure: Configure,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without DATABASE_URL, the CLI uses a running local stack's database and queues, so the
+    task is on the stack's queue at once (not after the next sweep)."""
+    from tools.devstack import stack
+
+    state = tmp_path / "stack.json"
+    environment = {
+        "DATABASE_URL": tasks_db,
+        "TASK_QUEUE_URL": queues.urls["TaskQueue"],
+        "PRIORITY_TASK_QUEUE_URL": queues.urls["PriorityTaskQueue"],
+    }
+    state.write_text(json.dumps({"pid": os.getpid(), "api": "-", "environment": environment}))
+    monkeypatch.setattr(stack, "STATE_FILE", state)
+    configure(DATABASE_URL=None, TASK_QUEUE_URL=None, PRIORITY_TASK_QUEUE_URL=None)
+    row = parse(cli("tasks", "submit", "delay_task", "--payload", "{}", "--json"))
+    [message] = queues.receive("TaskQueue")
+    assert json.loads(message.body) == {"task_id": row["id"]}

@@ -304,6 +304,34 @@ def test_sweeper_skips_rows_another_sweeper_holds(
     assert sweep(sweeper)["sent"] == 0
 
 
+def test_the_sweeper_sends_a_backlog_in_short_transactions(
+    tasks_db: str, queues: Queues, sweeper: Any, worker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """250 unsent tasks go out in chunks of 100, each committed before the next is locked: a
+    worker claiming a task of the first chunk does not wait for the whole backlog."""
+    from shared.tasks import queue
+    from shared.tasks.sweeper import SEND_CHUNK
+
+    ids = [submit(payload={}) for _ in range(250)]
+    sql("UPDATE tasks SET enqueued_at = NULL, updated_at = now() - interval '1 hour'")
+    seen_committed: list[int] = []
+    original = queue.send
+
+    def send_and_look(messages: Any) -> list[uuid.UUID]:
+        sent = original(messages)
+        with psycopg.connect(tasks_db) as other:  # what another session sees mid-sweep
+            row = other.execute("SELECT count(enqueued_at) FROM tasks").fetchone()
+            seen_committed.append(row[0] if row else -1)
+        return sent
+
+    monkeypatch.setattr(queue, "send", send_and_look)
+    assert sweep(sweeper)["sent"] == 250
+    monkeypatch.undo()
+    assert seen_committed == [0, SEND_CHUNK, 2 * SEND_CHUNK]
+    queues.pump(worker)
+    assert {task(t)["status"] for t in ids} == {"completed"}
+
+
 def _breaker() -> dict[str, Any]:
     row = (
         db.connection()

@@ -190,7 +190,7 @@ def _write_state(path: Path, api: str, svc: Services) -> None:
     path.write_text(json.dumps({"pid": os.getpid(), "api": api, "environment": svc.environment}))
 
 
-def _running_stack(path: Path) -> dict[str, Any] | None:
+def running_stack(path: Path) -> dict[str, Any] | None:
     """The state a live stack wrote, or None when no stack is running."""
     try:
         state: dict[str, Any] = json.loads(path.read_text())
@@ -207,7 +207,7 @@ def trigger(name: str, *, state_file: Path = STATE_FILE, template: Template | No
     schedule = find_schedule(template, name)
     fn = template.functions[schedule.function]
     invoker = Invoker()
-    state = _running_stack(state_file)
+    state = running_stack(state_file)
     if state is not None:
         log.info("using the running stack (pid %s)", state["pid"])
         apply_environment(state["environment"])
