@@ -53,7 +53,7 @@ def _logs_to_stderr() -> None:
 
     handler = logger.registered_handler
     if isinstance(handler, logging.StreamHandler) and not isinstance(handler.stream, _Stderr):
-        handler.setStream(_Stderr())  # type: ignore[arg-type]
+        handler.setStream(_Stderr())
 
 
 def _use_running_stack() -> None:
