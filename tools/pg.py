@@ -189,9 +189,9 @@ def stop(data_dir: Path) -> None:
         return
     bindir = find_bindir()
     pgdata = data_dir / "pgdata"
-    if bindir is None or not (pgdata / "postmaster.pid").exists():
-        return
-    _call([str(bindir / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"], _run_as())
+    if bindir is not None and (pgdata / "postmaster.pid").exists():
+        _call([str(bindir / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"], _run_as())
+    _port_file(data_dir).unlink(missing_ok=True)  # it names a port nothing listens on now
 
 
 def _accepts(cluster: Cluster) -> bool:

@@ -36,6 +36,7 @@ def test_binaries_cluster_survives_restart(tmp_path: Path) -> None:
         row = conn.execute("SELECT v FROM kept").fetchone()
     pg.stop(data_dir)
     assert row == (7,)
+    assert list(tmp_path.iterdir()) == [data_dir]  # no port file left behind
 
 
 def test_parent_directories_keep_their_owner_and_mode(tmp_path: Path) -> None:
