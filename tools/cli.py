@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -122,16 +123,22 @@ def create_admin(
     email: Annotated[str, typer.Option(prompt=True)] = "admin@example.com",
     password: Annotated[
         str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="INITIAL_ADMIN_PASSWORD",
-            help="Prompted for when not given.",
-        ),
+        typer.Option(envvar="INITIAL_ADMIN_PASSWORD", help="Prompted for (hidden) when not given."),
     ] = "",
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of standard input (a pipe from a "
+            "secret store); give --username and --email too.",
+        ),
+    ] = False,
 ) -> None:
     """Create an admin account; the password must pass the password policy."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not password:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     import psycopg
     from psycopg.rows import dict_row
 

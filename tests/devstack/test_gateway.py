@@ -109,6 +109,37 @@ def test_request_becomes_a_payload_v2_event(base: str) -> None:
     assert (event["body"], event["isBase64Encoded"]) == ('{"x": 1}', False)
 
 
+def raw_request(base: str, request: bytes) -> bytes:
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_chunked_request_body_reaches_the_handler(base: str) -> None:
+    """curl sends stdin (`-d @-`, `-T -`) chunked; API Gateway passes the whole body on."""
+    request = (
+        b"POST /items/1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        b'5\r\n{"x":\r\n4;ext=1\r\n 12}\r\n0\r\nX-Trailer: t\r\n\r\n'
+    )
+    answer = raw_request(base, request)
+    assert answer.startswith(b"HTTP/1.1 201")
+    event = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+    assert event["body"] == '{"x": 12}'
+
+
+def test_a_body_over_api_gateways_limit_is_413(base: str) -> None:
+    request = (
+        b"POST /items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 10485761\r\n"
+        b"Connection: close\r\n\r\n"
+    )
+    assert raw_request(base, request).startswith(b"HTTP/1.1 413")
+
+
 def test_binary_request_body_is_base64_encoded(base: str) -> None:
     _, _, raw = call(f"{base}/items/1", "PUT", b"\xff\xfe")
     event = json.loads(raw)

@@ -139,3 +139,22 @@ def test_run_reports_an_unusable_database_and_cleans_up(
 
     assert not state.exists()
     assert signal.getsignal(signal.SIGINT) is handler
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "port"),
+    [([], {}, 3000), ([], {"PORT": "8123"}, 8123), (["--port", "9000"], {"PORT": "8123"}, 9000)],
+)
+def test_the_port_comes_from_the_flag_then_port_then_3000(
+    argv: list[str], env: dict[str, str], port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.devstack import __main__ as entry
+
+    monkeypatch.delenv("PORT", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    chosen: dict[str, int] = {}
+    monkeypatch.setattr(entry, "configure_logging", lambda: None)
+    monkeypatch.setattr(entry, "run", lambda **kwargs: chosen.setdefault("port", kwargs["port"]))
+    entry.main(argv)
+    assert chosen == {"port": port}

@@ -81,3 +81,11 @@ def test_cli_create_admin_interactive_and_policy(api: Api) -> None:
     )
     assert ok.exit_code == 0, ok.output
     assert api.login("boss", "BossPass123!").status_code == 200
+
+
+def test_cli_create_admin_reads_the_password_from_a_pipe(api: Api) -> None:
+    args = ["admin", "create-admin", "--username", "piped", "--email", "piped@example.com"]
+    result = CliRunner().invoke(app, [*args, "--password-stdin"], input="PipedPass123!\n")
+    assert result.exit_code == 0, result.output
+    assert "PipedPass123!" not in result.output
+    assert api.login("piped", "PipedPass123!").status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -12,7 +13,12 @@ from tools.devstack.template import TEMPLATE
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.devstack", description=__doc__)
-    parser.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT") or 3000),
+        help="HTTP port (default: $PORT, else 3000)",
+    )
     parser.add_argument(
         "--keep-db", action="store_true", help="leave the project-local PostgreSQL running on exit"
     )

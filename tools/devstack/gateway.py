@@ -114,6 +114,9 @@ class Gateway(ThreadingHTTPServer):
         return response
 
 
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's limit; the app's own is lower
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     server: Gateway
     protocol_version = "HTTP/1.1"
@@ -127,11 +130,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         headers.setdefault("x-forwarded-for", client)
         headers.setdefault("x-forwarded-proto", "http")
         headers.setdefault("x-forwarded-port", str(self.server.server_address[1]))
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
-        status, response_headers, raw = self.server.dispatch(
-            self.command, self.path, headers, body, client
-        )
+        body = self._body()
+        if body is None:
+            status, response_headers, raw = _json(413, "Request Entity Too Large")
+        else:
+            status, response_headers, raw = self.server.dispatch(
+                self.command, self.path, headers, body, client
+            )
         self.send_response(status)
         for name, value in response_headers:
             if name.lower() not in ("content-length", "connection", "transfer-encoding"):
@@ -140,6 +145,32 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(raw)
+
+    def _body(self) -> bytes | None:
+        """The request body, sent with Content-Length or chunked (as curl streams stdin);
+        None when it is over API Gateway's 10 MB payload limit."""
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            parts: list[bytes] = []
+            size = 0
+            while True:
+                line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+                chunk = int(line or b"0", 16)
+                if chunk == 0:
+                    while self.rfile.readline(1024).strip():  # trailers
+                        pass
+                    break
+                size += chunk
+                if size > MAX_PAYLOAD_BYTES:
+                    self.close_connection = True  # the rest is unread
+                    return None
+                parts.append(self.rfile.read(chunk))
+                self.rfile.readline(8)  # the CRLF after each chunk
+            return b"".join(parts)
+        length = int(self.headers.get("content-length") or 0)
+        if length > MAX_PAYLOAD_BYTES:
+            self.close_connection = True
+            return None
+        return self.rfile.read(length) if length > 0 else b""
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
 

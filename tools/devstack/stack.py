@@ -53,10 +53,11 @@ def bindings(template: Template, queues: dict[str, LocalQueue]) -> dict[str, lis
 @contextmanager
 def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
     """SIGINT/SIGTERM set `stop` (the stack then shuts down in order); the previous handlers
-    come back afterwards."""
+    come back afterwards. The handler only sets the event: logging from a signal handler can
+    re-enter a write the main thread was in the middle of (`make run` stopped by its process
+    group gets two SIGTERMs), so the main loop says why it stops."""
 
-    def handle(signum: int, _frame: FrameType | None) -> None:
-        log.info("%s: stopping", signal.Signals(signum).name)
+    def handle(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
 
     previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -143,6 +144,7 @@ def run(
             _banner(api, svc, template, schedule_lines, time.monotonic() - started)
             while not stop.wait(0.5):
                 pass
+            log.info("stopping")
             gateway.shutdown()
             for thread in threads:
                 thread.join(timeout=5)
