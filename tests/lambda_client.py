@@ -18,7 +18,11 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 class LambdaResponse:
     status_code: int
     headers: dict[str, str]
-    text: str
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode()
 
     def json(self) -> Any:
         return json.loads(self.text)
@@ -77,8 +81,7 @@ class LambdaClient(RequestVerbs):
             method, path, query=query, headers=all_headers, body=raw, source_ip=source_ip
         )
         result = self.handler(event, FakeLambdaContext())
-        text = result.get("body", "")
-        if result.get("isBase64Encoded"):
-            text = base64.b64decode(text).decode()
+        body = result.get("body", "")
+        content = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
         response_headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
-        return LambdaResponse(result["statusCode"], response_headers, text)
+        return LambdaResponse(result["statusCode"], response_headers, content)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -27,12 +28,29 @@ def test_openapi_document_covers_every_group() -> None:
         assert any(p.startswith(prefix) for p in paths), prefix
 
 
-def test_swagger_ui_is_served() -> None:
+def test_swagger_ui_is_served_with_its_own_assets() -> None:
+    """Offline-capable: no CDN in the page or its CSP; every asset it names is served here."""
     r = client.get("/api-docs")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     assert "/api-docs/openapi.json" in r.text
-    assert "cdn.jsdelivr.net" in r.headers["content-security-policy"]
+    assert "http" not in r.headers["content-security-policy"]
+    assets = re.findall(r'(?:src|href)="(/api-docs/assets/[^"]+)"', r.text)
+    assert len(assets) == 3 and not re.search(r'(?:src|href)="https?://', r.text)
+    for url in assets:
+        path, _, query = url.partition("?")
+        served = client.get(path, params=dict([query.split("=")]))
+        assert served.status_code == 200 and served.content, url
+        assert "max-age" in served.headers["cache-control"]
+    assert client.get("/api-docs/assets/favicon-32x32.png").content.startswith(b"\x89PNG")
+    bundle = client.get("/api-docs/assets/swagger-ui-bundle.js")
+    assert bundle.headers["content-type"].startswith("text/javascript")
+    assert "SwaggerUIBundle" in bundle.text
+
+
+def test_an_unknown_asset_is_404() -> None:
+    assert client.get("/api-docs/assets/../../etc/passwd").status_code == 404
+    assert client.get("/api-docs/assets/nope.js").status_code == 404
 
 
 def test_unknown_routes_fall_back_to_a_404_envelope() -> None:
