@@ -115,6 +115,46 @@ def test_trigger_sends_the_rules_input_and_reports_failure(
     assert event == {"fail": True}
 
 
+def test_a_second_stack_in_one_folder_is_refused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two stacks would share one state file (and overwrite it): the second says so and exits."""
+    state = tmp_path / "stack.json"
+    running = {"pid": os.getpid(), "api": "http://127.0.0.1:3000", "environment": {}}
+    state.write_text(json.dumps(running))
+    assert run(port=pg.free_port(), state_file=state) == 1
+    assert "a local stack is already running here" in caplog.text
+    assert json.loads(state.read_text()) == running  # left as it was
+
+
+def test_a_cluster_left_running_by_a_killed_stack_is_adopted(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After `kill -9`, PostgreSQL outlives the stack: the next stack uses it, says so, and
+    stops it on exit (the data directory it returns)."""
+    import logging
+    import shutil
+    import tempfile
+
+    from tools.devstack import services
+
+    home = Path(tempfile.mkdtemp(prefix="starter-pgtest-"))
+    home.chmod(0o755)  # the server account must reach it (pytest's tmp_path is root-only)
+    data_dir = home / "pg"
+    monkeypatch.setattr(services.pg, "data_dir_for", lambda name: data_dir)
+    monkeypatch.setattr(services, "DEFAULT_PG_PORT", pg.free_port())
+    pg.start(data_dir, durable=False)  # what the killed stack left behind
+    try:
+        with caplog.at_level(logging.INFO, logger="devstack"):
+            url, to_stop = services._database()
+        assert to_stop == data_dir
+        assert "PostgreSQL was already running" in caplog.text
+        assert "dbname=starter" in url or url.endswith("/starter")
+    finally:
+        pg.stop(data_dir)
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def test_run_refuses_an_unknown_trigger_before_starting_anything(tmp_path: Path) -> None:
     assert run(port=pg.free_port(), triggers=("nope",), state_file=tmp_path / "s.json") == 2
     assert not (tmp_path / "s.json").exists()

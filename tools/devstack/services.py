@@ -47,9 +47,10 @@ class Services:
 
 
 def _database() -> tuple[str, Path | None]:
-    """DATABASE_URL if set, else the project-local cluster. Also returns the cluster's data
-    directory when this call started it, so the caller can stop it: a cluster that was already
-    running (another stack, `starter migrate`) is someone else's and is left alone."""
+    """DATABASE_URL if set, else the project-local cluster, and the data directory the caller
+    stops on exit. One stack runs per folder (the stack refuses a second), so a cluster already
+    running was left by a stack that was killed, or started by the CLI: this stack adopts it,
+    says so, and stops it on exit."""
     from shared.settings import get_settings
 
     url = get_settings().database.database_url
@@ -58,7 +59,9 @@ def _database() -> tuple[str, Path | None]:
     data_dir = pg.data_dir_for("pg")
     was_running = (data_dir / "pgdata" / "postmaster.pid").exists()  # what pg.stop checks too
     cluster = pg.start(data_dir, port=DEFAULT_PG_PORT if _port_free(DEFAULT_PG_PORT) else None)
-    return pg.ensure_database(cluster, "starter"), None if was_running else data_dir
+    if was_running:
+        log.info("PostgreSQL was already running (%s): using it", cluster.url())
+    return pg.ensure_database(cluster, "starter"), data_dir
 
 
 def _migrate(url: str) -> None:

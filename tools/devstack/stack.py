@@ -111,6 +111,14 @@ def run(
 ) -> int:
     """Run the stack until SIGINT/SIGTERM. Returns the exit code."""
     started = time.monotonic()
+    other = running_stack(state_file)
+    if other is not None:  # its state file, database and queues would be this stack's too
+        log.error(
+            "a local stack is already running here (pid %s, %s): stop it first",
+            other["pid"],
+            other.get("api", "?"),
+        )
+        return 1
     template = parse(load(template_path))
     try:
         now = [find_schedule(template, t) for t in triggers]
