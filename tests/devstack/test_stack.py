@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -198,3 +199,37 @@ def test_the_port_comes_from_the_flag_then_port_then_3000(
     monkeypatch.setattr(entry, "run", lambda **kwargs: chosen.setdefault("port", kwargs["port"]))
     entry.main(argv)
     assert chosen == {"port": port}
+
+
+def test_each_log_line_names_its_own_function() -> None:
+    """Functions share one Powertools logger in this process; Lambda context keys set by one
+    invocation must not label another's lines."""
+    import io
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shared.observability import logger
+    from tests.devstack import stack_fns
+    from tools.devstack.invoke import Invoker
+    from tools.devstack.template import Function
+    from tools.lambda_events import FakeLambdaContext
+
+    stack_fns.fast_done.clear()
+    output = io.StringIO()
+    previous = logger.registered_handler.setStream(output)
+    invoker = Invoker()
+    slow = Function("SlowFunction", "tests.devstack.stack_fns", "slow", 10, {})
+    fast = Function("FastFunction", "tests.devstack.stack_fns", "fast", 10, {})
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(invoker.handler_for(slow), {}, FakeLambdaContext("SlowFunction"))
+            time.sleep(0.2)  # slow has logged its first line and waits for fast
+            invoker.handler_for(fast)({}, FakeLambdaContext("FastFunction"))
+            first.result(timeout=10)
+    finally:
+        invoker.shutdown()
+        logger.registered_handler.setStream(previous)
+    lines = [json.loads(line) for line in output.getvalue().splitlines() if "slow" in line]
+    assert [(line["message"], line["function_name"]) for line in lines] == [
+        ("slow: before", "SlowFunction"),
+        ("slow: after", "SlowFunction"),
+    ]

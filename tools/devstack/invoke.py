@@ -4,16 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
 import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any
 
 from shared import db
 from tools.devstack.template import REPO, Function
 
 Handler = Callable[[dict[str, Any], Any], Any]
+
+# The function an invocation belongs to. Powertools keeps the Lambda context keys on the one
+# logger every function shares, which Lambda never runs concurrently but this stack does: each
+# log line takes its function's name from here instead (FastAPI's threads inherit the value).
+_current_function: ContextVar[str | None] = ContextVar("current_function", default=None)
+
+
+class _FunctionOfTheInvocation(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        name = _current_function.get()
+        if name is not None:
+            record.function_name = name  # a record attribute outranks the logger's keys
+        return True
+
+
+def _label_log_lines() -> None:
+    from shared.observability import logger
+
+    handler = logger.registered_handler
+    if not any(isinstance(f, _FunctionOfTheInvocation) for f in handler.filters):
+        handler.addFilter(_FunctionOfTheInvocation())
 
 
 def _own_environment() -> None:
@@ -36,6 +59,7 @@ class Invoker:
         self._loaded: dict[str, Handler] = {}
         if str(REPO) not in sys.path:
             sys.path.insert(0, str(REPO))
+        _label_log_lines()
 
     def _environment(self, fn: Function) -> ThreadPoolExecutor:
         with self._lock:
@@ -50,6 +74,7 @@ class Invoker:
         if handler is None:
             handler = getattr(importlib.import_module(fn.module), fn.attribute)
             self._loaded[fn.logical_id] = handler
+        _current_function.set(fn.logical_id)
         return handler(event, context)
 
     def handler_for(self, fn: Function) -> Handler:
