@@ -6,7 +6,7 @@ called `alice` must not reach the rows of `alice-shadow`), so sources and metric
 text. Moderators and up read every row, including the system's own (`owner_id` NULL).
 
 Names the system writes itself are reserved: only admins may write them, so nobody can pollute
-the series dashboards and alert rules rely on. The lists are in docs/monitoring.md.
+the series dashboards and alert rules rely on. README (Monitoring) lists what the system writes.
 """
 
 from __future__ import annotations
