@@ -9,13 +9,21 @@ a client the truth, and the service remains the one place that enforces it. The 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-# No NUL, no line breaks: names, identifiers and single-line text.
-SINGLE_LINE = r"^[^\x00\r\n]*$"
-NOT_BLANK = r"\S"
+# Whitespace to Python's str.strip() and to JavaScript's \s (JSON Schema patterns are ECMA-262):
+# a value made only of these is blank, in the service and in the schema alike.
+_SPACE = r"\s\x1c-\x1f\x85\ufeff"
+NOT_BLANK = rf"[^{_SPACE}]"
+# A name: no NUL (PostgreSQL text cannot hold it), not blank.
+NAME_TEXT = rf"^[^\x00]*[^{_SPACE}\x00][^\x00]*$"
+
+
+def blank(value: str) -> bool:
+    return re.search(NOT_BLANK, value) is None
 
 
 def rule(

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from shared import db
 from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.field_rules import blank
 from shared.identity import tokens
 from shared.identity.models import ApiKey, CreatedApiKey
 from shared.identity.principal import ApiKeyScope, AuthUser
@@ -28,7 +29,7 @@ def create(
     expires_at: datetime | None,
 ) -> CreatedApiKey:
     """The stored key's public fields and the full key, which is shown this once."""
-    if not name.strip() or len(name) > 100:
+    if blank(name) or len(name) > 100:
         raise ValidationFailed("name", "Name must be between 1 and 100 characters")
     if description is not None and len(description) > 500:
         raise ValidationFailed("description", "Description must be at most 500 characters")

@@ -13,6 +13,7 @@ from psycopg.types.json import Jsonb
 
 from shared import db
 from shared.errors import NotFound, ValidationFailed
+from shared.field_rules import blank
 from shared.identity.principal import AuthUser
 from shared.monitoring import rules
 from shared.monitoring.schemas import AlertOut
@@ -85,7 +86,7 @@ def _text(fields: dict[str, Any], key: str, limit: int, *, required: bool = Fals
         if required and key in fields:
             raise ValidationFailed(key, "cannot be null")
         return
-    if required and not value.strip():
+    if required and blank(value):
         raise ValidationFailed(key, "cannot be empty")
     if len(value) > limit:
         raise ValidationFailed(key, f"too long (max {limit} characters)")

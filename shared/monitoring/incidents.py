@@ -14,6 +14,7 @@ from psycopg.types.json import Jsonb
 
 from shared import db
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.field_rules import blank
 from shared.identity.principal import AuthUser
 from shared.monitoring import ownership
 from shared.monitoring.schemas import IncidentOut, Timeline, TimelineEntry
@@ -58,7 +59,7 @@ def _check_text(fields: dict[str, Any]) -> None:
         if key in fields and fields[key] is None:
             raise ValidationFailed(key, "cannot be null")
     title = fields.get("title")
-    if title is not None and not title.strip():
+    if title is not None and blank(title):
         raise ValidationFailed("title", "cannot be empty")
     for key, limit in (("title", 500), ("description", 10_000), ("root_cause", 10_000)):
         value = fields.get(key)
