@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 
 def format_timestamp(value: datetime) -> str:
@@ -30,5 +30,16 @@ def _iso_only(value: Any) -> Any:
     return value
 
 
-IsoDatetime = Annotated[datetime, BeforeValidator(_iso_only)]
-"""A datetime the client sends: ISO 8601 text only."""
+def _representable_in_utc(value: datetime) -> datetime:
+    """0001-01-01T00:00+03:00 is a valid timestamp whose UTC time falls before year 1: the
+    database would store it, and reading it back would fail for everyone who lists it."""
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("must fall between years 1 and 9999 in UTC") from None
+    return value
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_representable_in_utc)]
+"""A datetime the client sends: ISO 8601 text only, within the years 1-9999 in UTC."""

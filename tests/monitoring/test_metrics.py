@@ -186,3 +186,12 @@ def test_system_metrics_are_for_moderators(alice: Caller, moderator: Caller) -> 
 @pytest.mark.parametrize("value", [False, True, "1", None])
 def test_a_value_that_json_does_not_call_a_number_is_refused(alice: Caller, value: Any) -> None:
     assert post_metric(alice.api, value=value).status_code == 422
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+03:03", "9999-12-31T23:59:59-01:00"])
+def test_a_time_outside_utc_years_1_to_9999_is_refused(alice: Caller, when: str) -> None:
+    """Stored, it could never be read back: the list would fail for everyone who sees it."""
+    assert post_metric(alice.api, recorded_at=when).status_code == 422
+    response = alice.api.get(f"{API}/metrics", params={"start_time": when})
+    assert response.status_code == 400
+    assert alice.api.get(f"{API}/metrics").status_code == 200
