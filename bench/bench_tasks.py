@@ -17,7 +17,14 @@ from typing import Any
 import psycopg
 from pydantic import BaseModel
 
-from bench.common import bench_database, http_call, report, time_calls, use_environment
+from bench.common import (
+    bench_database,
+    http_call,
+    moto_server,
+    report,
+    time_calls,
+    use_environment,
+)
 from tools.lambda_events import FakeLambdaContext, sqs_event, sqs_message
 
 CREATES = 500
@@ -54,36 +61,8 @@ def counting_statements() -> Iterator[list[int]]:
 
 @contextmanager
 def moto_sqs() -> Iterator[dict[str, str]]:
-    """A local moto server in its own process, as the local stack runs it."""
-    import subprocess
-    import sys
-    import urllib.request
-    from pathlib import Path
-
-    from tools import pg
-
-    port = pg.free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("moto_server")), "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }
-    )
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    """The two task queues on a local moto server."""
+    with moto_server():
         import boto3
 
         sqs = boto3.client("sqs")
@@ -93,9 +72,6 @@ def moto_sqs() -> Iterator[dict[str, str]]:
         os.environ["TASK_QUEUE_URL"] = urls["TaskQueue"]
         os.environ["PRIORITY_TASK_QUEUE_URL"] = urls["PriorityTaskQueue"]
         yield urls
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def bench_create(url: str, urls: dict[str, str]) -> dict[str, str]:

@@ -32,7 +32,6 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -40,6 +39,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
+from bench.common import moto_server
 from tools import pg
 
 TASK_TYPE = "chaos_task"
@@ -181,31 +181,19 @@ class Run:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return cluster.url(name)
 
-    def start_sqs(self) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+    def create_queues(self) -> dict[str, str]:
+        """template.yaml's queues, redrive included, on the moto server."""
         from tools.devstack.sqs import create_queues, sqs_client
         from tools.devstack.template import load, parse
 
-        port = pg.free_port()
-        moto = subprocess.Popen(
-            [str(Path(sys.executable).with_name("moto_server")), "-p", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        created = create_queues(
+            sqs_client(os.environ["AWS_ENDPOINT_URL"]), parse(load()).queues.values()
         )
-        endpoint = f"http://127.0.0.1:{port}"
-        os.environ["AWS_ENDPOINT_URL"] = endpoint
-        sqs = sqs_client(endpoint)
-        for _ in range(100):
-            try:
-                sqs.list_queues()
-                break
-            except Exception:  # the server is still starting
-                time.sleep(0.1)
-        created = create_queues(sqs, parse(load()).queues.values())
         for queue in created.values():
             os.environ[f"CHAOS_ID_{queue.name}"] = queue.logical_id
         os.environ["TASK_QUEUE_URL"] = created["TaskQueue"].url
         os.environ["PRIORITY_TASK_QUEUE_URL"] = created["PriorityTaskQueue"].url
-        return moto, {q.logical_id: q.url for q in created.values()}
+        return {q.logical_id: q.url for q in created.values()}
 
     def prepare(self, url: str) -> None:
         from shared.jobs.deploy import apply
@@ -313,56 +301,58 @@ class Run:
         os.environ.update(ENGINE_ENV)
         url = self.start_database()
         os.environ["DATABASE_URL"] = url
-        moto, urls = self.start_sqs()
-        try:
-            self.prepare(url)
-            self.note(f"{WORKERS} workers, sweeper every 1 s; tasks released {WINDOW} in flight")
-            self.started = time.monotonic()
-            for _ in range(WORKERS):
-                self.spawn_worker()
-            sweeper = threading.Thread(target=self.sweeper_loop, daemon=True)
-            sweeper.start()
-            released = 0
-            drained_at: float | None = None
-            while drained_at is None:
-                done = self.final_count(url)
-                if done is not None and released < self.tasks and released - done < WINDOW:
-                    released += self.release(url, min(WINDOW // 2, self.tasks - released), urls)
-                share = (done or 0) / self.tasks
-                if self.killed_pid is None and share >= 0.3:
-                    self.kill_mid_batch(url)
-                if self.outage is None and share >= 0.5:
-                    self.note("PostgreSQL stopped")
-                    down = time.monotonic()
-                    pg.stop(self.data_dir)
-                    time.sleep(OUTAGE_SECONDS)
-                    pg.start(self.data_dir, self.port, durable=False)
-                    self.outage = (down, time.monotonic())
-                    self.back_at = datetime.now(UTC)
-                    self.backlog = self.tasks - (done or 0)
-                    self.note(f"PostgreSQL back after {self.outage[1] - down:.1f} s")
-                if done == self.tasks:
-                    drained_at = time.monotonic()
-                    break
-                if time.monotonic() - self.started > 1800:
-                    self.note("gave up after 30 minutes")
-                    break
-                time.sleep(0.2)
-            elapsed = (drained_at or time.monotonic()) - self.started
-            self.note("every task final: waiting 10 s for any late second run")
-            time.sleep(10)
-            return self.verify(url, elapsed, drained_at, self.duplicates)
-        finally:
-            self.stop.set()
-            for worker in self.workers:
-                worker.terminate()
-            for worker in self.workers:
-                try:
-                    worker.wait(10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-            moto.terminate()
-            pg.stop(self.data_dir)
+        with moto_server():
+            try:
+                return self.chaos(url, self.create_queues())
+            finally:
+                self.stop.set()
+                for worker in self.workers:
+                    worker.terminate()
+                for worker in self.workers:
+                    try:
+                        worker.wait(10)
+                    except subprocess.TimeoutExpired:
+                        worker.kill()
+                pg.stop(self.data_dir)
+
+    def chaos(self, url: str, urls: dict[str, str]) -> dict[str, Any]:
+        self.prepare(url)
+        self.note(f"{WORKERS} workers, sweeper every 1 s; tasks released {WINDOW} in flight")
+        self.started = time.monotonic()
+        for _ in range(WORKERS):
+            self.spawn_worker()
+        sweeper = threading.Thread(target=self.sweeper_loop, daemon=True)
+        sweeper.start()
+        released = 0
+        drained_at: float | None = None
+        while drained_at is None:
+            done = self.final_count(url)
+            if done is not None and released < self.tasks and released - done < WINDOW:
+                released += self.release(url, min(WINDOW // 2, self.tasks - released), urls)
+            share = (done or 0) / self.tasks
+            if self.killed_pid is None and share >= 0.3:
+                self.kill_mid_batch(url)
+            if self.outage is None and share >= 0.5:
+                self.note("PostgreSQL stopped")
+                down = time.monotonic()
+                pg.stop(self.data_dir)
+                time.sleep(OUTAGE_SECONDS)
+                pg.start(self.data_dir, self.port, durable=False)
+                self.outage = (down, time.monotonic())
+                self.back_at = datetime.now(UTC)
+                self.backlog = self.tasks - (done or 0)
+                self.note(f"PostgreSQL back after {self.outage[1] - down:.1f} s")
+            if done == self.tasks:
+                drained_at = time.monotonic()
+                break
+            if time.monotonic() - self.started > 1800:
+                self.note("gave up after 30 minutes")
+                break
+            time.sleep(0.2)
+        elapsed = (drained_at or time.monotonic()) - self.started
+        self.note("every task final: waiting 10 s for any late second run")
+        time.sleep(10)
+        return self.verify(url, elapsed, drained_at, self.duplicates)
 
     def verify(
         self, url: str, elapsed: float, drained_at: float | None, duplicates: int

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -26,6 +30,38 @@ BENCH_ENV = {
     "POWERTOOLS_SERVICE_NAME": "serverless-starter",
     "POWERTOOLS_METRICS_NAMESPACE": "ServerlessStarter",
 }
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto server in its own process, as the local stack runs it; AWS_ENDPOINT_URL (and
+    placeholder credentials) point every client at it. Yields its endpoint once it answers."""
+    port = pg.free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+    )
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait()
 
 
 @contextmanager
