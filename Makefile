@@ -4,7 +4,7 @@ export UV_PYTHON_DOWNLOADS ?= never
 VENV := .venv/bin
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: bootstrap run test fuzz chaos lint check-template sam-build bench openapi clean rds-ca-bundle
+.PHONY: bootstrap run test fuzz chaos sam-image sam-test lint check-template sam-build bench openapi clean rds-ca-bundle
 
 bootstrap: .venv/.ready
 .venv/.ready: uv.lock pyproject.toml scripts/bootstrap.sh
@@ -49,6 +49,12 @@ openapi: bootstrap
 
 bench: bootstrap ## cold start, warm latency and throughput figures
 	$(VENV)/python -m bench
+
+sam-image: ## the local stand-in for the Lambda Python 3.13 image (root, Docker, debootstrap)
+	bash scripts/sam-image.sh
+
+sam-test: bootstrap sam-image ## every function in a Lambda container through sam local (Docker)
+	$(VENV)/python -m tools.sam_test
 
 chaos: bootstrap ## the task engine under faults: 10,000 tasks, a killed worker, PostgreSQL down 15 s
 	$(VENV)/python -m bench.chaos $(ARGS)

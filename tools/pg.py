@@ -120,9 +120,17 @@ def wait_ready(cluster: Cluster, timeout: float = 30.0) -> None:
             time.sleep(0.2)
 
 
-def start(data_dir: Path, port: int | None = None, *, durable: bool = True) -> Cluster:
+def start(
+    data_dir: Path,
+    port: int | None = None,
+    *,
+    durable: bool = True,
+    also_listen_for: tuple[str, str] | None = None,
+) -> Cluster:
     """Start (initialising on first use) the cluster in `data_dir`; idempotent. Data survives.
-    `durable=False` (tests, benchmarks) turns off fsync: faster, and a crash may lose the data."""
+    `durable=False` (tests, benchmarks) turns off fsync: faster, and a crash may lose the data.
+    `also_listen_for=(address, network)` also listens on `address` and trusts clients from
+    `network` (containers reaching a throwaway cluster through Docker's bridge)."""
     bindir = find_bindir()
     if bindir is None:
         return _start_pgserver(data_dir)
@@ -152,7 +160,13 @@ def start(data_dir: Path, port: int | None = None, *, durable: bool = True) -> C
     port = port or free_port()
     cluster = _tcp_cluster(port)
     log = data_dir / "postgres.log"
-    settings = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
+    listen = "127.0.0.1"
+    if also_listen_for is not None:
+        address, network = also_listen_for
+        listen += f",{address}"
+        with (pgdata / "pg_hba.conf").open("a") as hba:
+            hba.write(f"host all all {network} trust\n")
+    settings = f"-p {port} -c listen_addresses={listen} -c unix_socket_directories='' "
     settings += "-c max_connections=200"
     if not durable:
         settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

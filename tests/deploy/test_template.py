@@ -61,12 +61,14 @@ def dead_letter_targets() -> set[str]:
     }
 
 
-def test_every_function_runs_python_3_13_on_arm64() -> None:
+def test_every_function_runs_python_3_13_on_arm64_by_default() -> None:
+    """The Architecture parameter (arm64 unless overridden, as `make sam-test` does on x86)."""
+    assert template()["Parameters"]["Architecture"]["Default"] == "arm64"
     assert function_globals()["Runtime"] == "python3.13"
-    assert function_globals()["Architectures"] == ["arm64"]
+    assert function_globals()["Architectures"] == [{"Ref": "Architecture"}]
     for fid, f in FUNCTIONS.items():
         assert prop(f, "Runtime") == "python3.13", fid
-        assert prop(f, "Architectures") == ["arm64"], fid
+        assert prop(f, "Architectures") == [{"Ref": "Architecture"}], fid
 
 
 @pytest.mark.parametrize("function_id", sorted(FUNCTIONS))
