@@ -139,8 +139,6 @@ def prepare_data(url: str) -> str:
     from shared.tasks.service import sync_task_types
 
     login = json.loads(load_event("auth-login.json", "")["body"])
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("SELECT 1")
     profile = users.create_user(
         login["username"], "admin@example.com", login["password"], Role.ADMIN, check_reserved=False
     )
@@ -166,8 +164,8 @@ def invoke_all(env_file: Path, token: str, url: str) -> list[str]:
         )  # fmt: skip
         elapsed = time.monotonic() - started
         os.unlink(event_file.name)
-        problem = _last_json(done.stdout)
-        verdict = check.verify(problem) if done.returncode == 0 else done.stderr[-800:]
+        result = _last_json(done.stdout)
+        verdict = check.verify(result) if done.returncode == 0 else done.stderr[-800:]
         if check.function == "MigrationFunction" and verdict is None:
             token = prepare_data(url)  # the schema exists now: users, sessions, the task
         print(f"  {'ok  ' if verdict is None else 'FAIL'} {check.function:<26} {elapsed:5.1f} s")
