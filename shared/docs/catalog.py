@@ -8,12 +8,10 @@ error) and, for routes with a body, 413/415/422.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 from fastapi import FastAPI, routing
-from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 
 from shared.errors import (
@@ -27,7 +25,12 @@ from shared.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from shared.http.routing import ERROR_CODES_KEY, RAISES_ATTRIBUTE, error_response
+from shared.http.routing import (
+    ERROR_CODES_KEY,
+    RAISES_ATTRIBUTE,
+    dependency_tree,
+    error_response,
+)
 from shared.settings import get_settings
 
 # Every resource group's router module. A new group adds one line here.
@@ -64,18 +67,12 @@ def routers() -> list[routing.APIRouter]:
     return [importlib.import_module(name).router for name in GROUP_ROUTER_MODULES]
 
 
-def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
-    yield dependant
-    for sub in dependant.dependencies:
-        yield from _dependencies(sub)
-
-
 def framework_errors(route: routing.APIRoute) -> list[type[AppError]]:
     """The errors a route can answer beyond those its own code raises."""
     kinds = list(ANY_ROUTE_ERRORS)
     if route.body_field is not None:
         kinds += BODY_ERRORS
-    for dependency in _dependencies(route.dependant):
+    for dependency in dependency_tree(route.dependant):
         kinds += getattr(dependency.call, RAISES_ATTRIBUTE, ())
     return kinds
 

@@ -36,7 +36,9 @@ class JsonRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        declared = frozenset(_query_names(self.dependant))
+        declared = frozenset(
+            param.alias for d in dependency_tree(self.dependant) for param in d.query_params
+        )
         takes_body = self.body_field is not None
 
         async def checked(request: Request) -> Response:
@@ -55,10 +57,11 @@ class JsonRoute(APIRoute):
         return checked
 
 
-def _query_names(dependant: Dependant) -> Iterator[str]:
-    yield from (param.alias for param in dependant.query_params)
+def dependency_tree(dependant: Dependant) -> Iterator[Dependant]:
+    """A route's dependant and every dependency under it, depth first."""
+    yield dependant
     for sub in dependant.dependencies:
-        yield from _query_names(sub)
+        yield from dependency_tree(sub)
 
 
 def errors(*kinds: type[AppError]) -> dict[int | str, dict[str, Any]]:
