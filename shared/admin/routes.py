@@ -22,19 +22,19 @@ router = group_router("/api/v1/admin", "Admin")
 
 
 @router.get("/users/stats", summary="User statistics")
-def user_stats(_: AdminUser) -> Envelope[UserStats]:
+async def user_stats(_: AdminUser) -> Envelope[UserStats]:
     return ok(users.stats())
 
 
 @router.get(
     "/health", summary="Detailed health, with error details", responses=unhealthy(DetailedHealth)
 )
-def admin_health(_: AdminUser, response: Response) -> Envelope[DetailedHealth]:
+async def admin_health(_: AdminUser, response: Response) -> Envelope[DetailedHealth]:
     return detailed_envelope(health.detailed(expose_errors=True), response)
 
 
 @router.get("/audit", summary="The audit trail of moderator/admin actions, newest first")
-def audit_trail(
+async def audit_trail(
     _: AdminUser,
     page: Annotated[Page, Depends(pagination(50, 1000))],
     actor_id: UUID | None = None,

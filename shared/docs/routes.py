@@ -37,12 +37,12 @@ def _asset_url(name: str) -> str:
 
 
 @router.get("/openapi.json")
-def openapi() -> dict[str, Any]:
+async def openapi() -> dict[str, Any]:
     return catalog.openapi_document()
 
 
 @router.get("")
-def swagger_ui() -> HTMLResponse:
+async def swagger_ui() -> HTMLResponse:
     page = get_swagger_ui_html(
         openapi_url="/api-docs/openapi.json",
         title=f"{catalog.TITLE} - Docs",
@@ -55,7 +55,7 @@ def swagger_ui() -> HTMLResponse:
 
 
 @router.get("/assets/{name}")
-def asset(name: str) -> Response:
+async def asset(name: str) -> Response:
     media_type = ASSET_TYPES.get(name)
     if media_type is None:
         raise NotFound()

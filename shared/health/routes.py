@@ -68,7 +68,7 @@ def detailed_envelope(report: service.Report, response: Response) -> Envelope[De
 
 
 @router.get("", summary="Basic health: database and configuration")
-def health() -> Envelope[BasicHealth]:
+async def health() -> Envelope[BasicHealth]:
     if not (service.database().healthy and service.application().healthy):
         raise ServiceUnhealthy()
     return ok(
@@ -86,12 +86,12 @@ def health() -> Envelope[BasicHealth]:
     summary="Component health (no error text: see /admin/health)",
     responses=unhealthy(DetailedHealth),
 )
-def detailed(response: Response) -> Envelope[DetailedHealth]:
+async def detailed(response: Response) -> Envelope[DetailedHealth]:
     return detailed_envelope(service.detailed(expose_errors=False), response)
 
 
 @router.get("/live", summary="Liveness: the function answers")
-def live() -> Envelope[Probe]:
+async def live() -> Envelope[Probe]:
     return ok(Probe(status="alive", timestamp=service.Report({}).timestamp, probe="liveness"))
 
 
@@ -110,7 +110,7 @@ def _probe(
 
 
 @router.get("/ready", summary="Readiness: database and configuration", responses=unhealthy(Probe))
-def ready(response: Response) -> Envelope[Probe]:
+async def ready(response: Response) -> Envelope[Probe]:
     return _probe(service.readiness(), response, "ready", "not_ready", "readiness")
 
 
@@ -119,5 +119,5 @@ def ready(response: Response) -> Envelope[Probe]:
     summary="Startup: database reachable and every migration applied",
     responses=unhealthy(Probe),
 )
-def startup(response: Response) -> Envelope[Probe]:
+async def startup(response: Response) -> Envelope[Probe]:
     return _probe(service.startup(), response, "started", "starting", "startup")

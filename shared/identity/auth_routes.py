@@ -78,7 +78,7 @@ class ApiKeyRequest(BaseModel):
     responses=errors(EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
     openapi_extra=beyond_schema("username", "email", "password"),
 )
-def register(body: RegisterRequest) -> Envelope[UserProfile]:
+async def register(body: RegisterRequest) -> Envelope[UserProfile]:
     return ok(service.register(body.username, body.email, body.password))
 
 
@@ -88,7 +88,7 @@ def register(body: RegisterRequest) -> Envelope[UserProfile]:
     responses=errors(InvalidCredentials, TooManyRequests),
     openapi_extra=beyond_schema("login", "username", "email"),
 )
-def login(body: LoginRequest, request: Request) -> Envelope[LoginResponse]:
+async def login(body: LoginRequest, request: Request) -> Envelope[LoginResponse]:
     result = service.login(
         username=body.username,
         email=body.email,
@@ -104,20 +104,20 @@ def login(body: LoginRequest, request: Request) -> Envelope[LoginResponse]:
 
 
 @router.post("/logout", summary="End the current session")
-def logout(user: CurrentUser) -> Envelope[str]:
+async def logout(user: CurrentUser) -> Envelope[str]:
     sessions.end_session(require_session(user))
     return ok("Logged out successfully")
 
 
 @router.post("/logout-all", summary="End every session of the caller, this one included")
-def logout_all(user: CurrentUser) -> Envelope[str]:
+async def logout_all(user: CurrentUser) -> Envelope[str]:
     require_session(user)
     ended = sessions.end_all_sessions(user.id)
     return ok("Logged out from all devices", f"Ended {ended} session(s)")
 
 
 @router.get("/me", summary="The caller")
-def me(user: CurrentUser) -> Envelope[Me]:
+async def me(user: CurrentUser) -> Envelope[Me]:
     return ok(Me(id=user.id, username=user.username, email=user.email, role=user.role))
 
 
@@ -126,7 +126,7 @@ def me(user: CurrentUser) -> Envelope[Me]:
     summary="Extend the current session (at most every 5 minutes)",
     responses=errors(Conflict),
 )
-def refresh(user: CurrentUser) -> Envelope[Refreshed]:
+async def refresh(user: CurrentUser) -> Envelope[Refreshed]:
     refreshed = sessions.refresh(require_session(user))
     if refreshed is None:
         raise Conflict(REFRESH_TOO_SOON)
@@ -138,13 +138,13 @@ def refresh(user: CurrentUser) -> Envelope[Refreshed]:
     summary="Create an API key; the full key is returned only here",
     openapi_extra=beyond_schema("expires_at", "api_keys"),
 )
-def create_api_key(user: CurrentUser, body: ApiKeyRequest) -> Envelope[CreatedApiKey]:
+async def create_api_key(user: CurrentUser, body: ApiKeyRequest) -> Envelope[CreatedApiKey]:
     require_session(user)
     return ok(api_keys.create(user, body.name, body.description, body.scopes, body.expires_at))
 
 
 @router.get("/api-keys", summary="The caller's API keys (never the keys themselves)")
-def list_api_keys(user: CurrentUser) -> Envelope[list[ApiKey]]:
+async def list_api_keys(user: CurrentUser) -> Envelope[list[ApiKey]]:
     return ok(api_keys.list_keys(user))
 
 
@@ -153,7 +153,7 @@ class RevokedKeys(BaseModel):
 
 
 @router.delete("/api-keys", summary="Revoke every API key of the caller")
-def revoke_all_api_keys(user: CurrentUser) -> Envelope[RevokedKeys]:
+async def revoke_all_api_keys(user: CurrentUser) -> Envelope[RevokedKeys]:
     require_session(user)
     return ok(RevokedKeys(revoked=api_keys.revoke_all(user)))
 
@@ -161,7 +161,7 @@ def revoke_all_api_keys(user: CurrentUser) -> Envelope[RevokedKeys]:
 @router.delete(
     "/api-keys/{key_id}", summary="Revoke one of the caller's API keys", responses=errors(NotFound)
 )
-def revoke_api_key(user: CurrentUser, key_id: UUID) -> Envelope[str]:
+async def revoke_api_key(user: CurrentUser, key_id: UUID) -> Envelope[str]:
     require_session(user)
     api_keys.revoke(user, key_id)
     return ok("API key revoked")

@@ -46,7 +46,7 @@ _bearer = _BearerAuth()
 
 
 @raises(Unauthorized, Forbidden)  # Forbidden: an API key without the write scope
-def current_user(
+async def current_user(
     request: Request, authorization: Annotated[str | None, Depends(_bearer)]
 ) -> AuthUser:
     if not authorization or not authorization.startswith(BEARER_PREFIX):
@@ -75,9 +75,8 @@ CurrentUser = Annotated[AuthUser, Depends(current_user)]
 
 
 def require_role(role: Role, message: str) -> Callable[..., Awaitable[AuthUser]]:
-    """A dependency: the caller, if at least `role`; else 403 with `message`.
-    (async: no I/O, so no thread-pool hop.) An API key reaches a role above `user` only
-    through the admin scope, see sessions.api_key_principal."""
+    """A dependency: the caller, if at least `role`; else 403 with `message`. An API key
+    reaches a role above `user` only through the admin scope, see sessions.api_key_principal."""
 
     @raises(Forbidden)
     async def guard(user: CurrentUser) -> AuthUser:

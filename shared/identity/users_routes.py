@@ -82,7 +82,7 @@ class AdminDelete(BaseModel):
 
 
 @router.get("/me/profile", summary="Your profile", responses=errors(NotFound))
-def own_profile(user: CurrentUser) -> Envelope[UserProfile]:
+async def own_profile(user: CurrentUser) -> Envelope[UserProfile]:
     return ok(service.own_profile(user))
 
 
@@ -92,7 +92,7 @@ def own_profile(user: CurrentUser) -> Envelope[UserProfile]:
     responses=errors(NotFound, EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
     openapi_extra=beyond_schema("username", "email"),
 )
-def update_own_profile(user: CurrentUser, body: ProfileUpdate) -> Envelope[UserProfile]:
+async def update_own_profile(user: CurrentUser, body: ProfileUpdate) -> Envelope[UserProfile]:
     return ok(service.update_own_profile(user, body.username, body.email))
 
 
@@ -102,7 +102,7 @@ def update_own_profile(user: CurrentUser, body: ProfileUpdate) -> Envelope[UserP
     responses=errors(NotFound),
     openapi_extra=beyond_schema("new_password"),
 )
-def change_password(user: CurrentUser, body: PasswordChange) -> Envelope[str]:
+async def change_password(user: CurrentUser, body: PasswordChange) -> Envelope[str]:
     service.change_password(user, body.current_password, body.new_password)
     return ok(
         "Password updated successfully",
@@ -116,7 +116,7 @@ def change_password(user: CurrentUser, body: PasswordChange) -> Envelope[str]:
     responses=errors(NotFound, Conflict),
     openapi_extra=beyond_schema("password"),
 )
-def delete_self(user: CurrentUser, body: SelfDelete) -> Envelope[str]:
+async def delete_self(user: CurrentUser, body: SelfDelete) -> Envelope[str]:
     service.delete_self(user, body.password, body.confirmation)
     return ok(
         "Account deleted successfully",
@@ -125,7 +125,7 @@ def delete_self(user: CurrentUser, body: SelfDelete) -> Envelope[str]:
 
 
 @router.get("", summary="List active users (moderator or admin)")
-def list_users(
+async def list_users(
     _: ModeratorUser, page: Annotated[Page, Depends(pagination(50, 100))]
 ) -> Envelope[list[UserProfile]]:
     return ok(service.list_users(page))
@@ -137,7 +137,7 @@ def list_users(
     responses=errors(EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
     openapi_extra=beyond_schema("username", "email", "password"),
 )
-def create_user(user: AdminUser, body: CreateUser) -> Envelope[UserProfile]:
+async def create_user(user: AdminUser, body: CreateUser) -> Envelope[UserProfile]:
     return ok(
         service.admin_create_user(
             user, body.username, body.email, body.password, body.role, body.reason
@@ -150,7 +150,7 @@ def create_user(user: AdminUser, body: CreateUser) -> Envelope[UserProfile]:
     summary="A user's profile (yourself; moderators: users; admins: any)",
     responses=errors(NotFound),
 )
-def get_user(user: CurrentUser, user_id: UUID) -> Envelope[UserProfile]:
+async def get_user(user: CurrentUser, user_id: UUID) -> Envelope[UserProfile]:
     return ok(service.get_user(user, user_id))
 
 
@@ -160,7 +160,7 @@ def get_user(user: CurrentUser, user_id: UUID) -> Envelope[UserProfile]:
     responses=errors(NotFound, EmailAlreadyExists, UserAlreadyExists, UsernameAlreadyExists),
     openapi_extra=beyond_schema("username", "email"),
 )
-def update_profile(
+async def update_profile(
     user: AdminUser, user_id: UUID, body: AdminProfileUpdate
 ) -> Envelope[UserProfile]:
     return ok(
@@ -175,7 +175,9 @@ def update_profile(
     summary="Activate or deactivate a user (moderator or admin)",
     responses=errors(NotFound, Conflict),
 )
-def set_status(user: ModeratorUser, user_id: UUID, body: StatusUpdate) -> Envelope[UserProfile]:
+async def set_status(
+    user: ModeratorUser, user_id: UUID, body: StatusUpdate
+) -> Envelope[UserProfile]:
     return ok(
         service.set_status(user, user_id, body.is_active, body.reason),
         "User account status updated",
@@ -185,7 +187,7 @@ def set_status(user: ModeratorUser, user_id: UUID, body: StatusUpdate) -> Envelo
 @router.put(
     "/{user_id}/role", summary="Change a user's role (admin)", responses=errors(NotFound, Conflict)
 )
-def set_role(user: AdminUser, user_id: UUID, body: RoleUpdate) -> Envelope[UserProfile]:
+async def set_role(user: AdminUser, user_id: UUID, body: RoleUpdate) -> Envelope[UserProfile]:
     return ok(
         service.set_role(user, user_id, body.role, body.reason), "User role updated successfully"
     )
@@ -197,7 +199,7 @@ def set_role(user: AdminUser, user_id: UUID, body: RoleUpdate) -> Envelope[UserP
     responses=errors(NotFound),
     openapi_extra=beyond_schema("new_password"),
 )
-def reset_password(user: ModeratorUser, user_id: UUID, body: PasswordReset) -> Envelope[str]:
+async def reset_password(user: ModeratorUser, user_id: UUID, body: PasswordReset) -> Envelope[str]:
     service.reset_password(user, user_id, body.new_password, body.require_change, body.reason)
     return ok(
         "Password reset successfully",
@@ -210,7 +212,7 @@ def reset_password(user: ModeratorUser, user_id: UUID, body: PasswordReset) -> E
     summary="Deactivate or permanently delete a user (admin)",
     responses=errors(NotFound, Conflict),
 )
-def delete_user(user: AdminUser, user_id: UUID, body: AdminDelete) -> Envelope[str]:
+async def delete_user(user: AdminUser, user_id: UUID, body: AdminDelete) -> Envelope[str]:
     service.delete_user(user, user_id, body.reason, body.hard_delete)
     return ok(
         "User account deleted successfully",

@@ -55,7 +55,7 @@ TagFilter = Annotated[
 
 
 @router.post("/events", summary="Record an event (sources reserved for the system: admins only)")
-def create_event(body: EventIn, user: CurrentUser) -> Envelope[EventOut]:
+async def create_event(body: EventIn, user: CurrentUser) -> Envelope[EventOut]:
     return ok(service.create_event(user, **body.model_dump()))
 
 
@@ -64,7 +64,7 @@ def create_event(body: EventIn, user: CurrentUser) -> Envelope[EventOut]:
     summary="Query events (regular users: the ones they recorded)",
     openapi_extra=beyond_schema("tags"),
 )
-def list_events(
+async def list_events(
     user: CurrentUser,
     page: ListPage,
     event_type: EventType | None = None,
@@ -89,7 +89,7 @@ def list_events(
 
 
 @router.get("/events/{event_id}", summary="Get an event", responses=errors(NotFound))
-def get_event(event_id: UUID, user: CurrentUser) -> Envelope[EventOut]:
+async def get_event(event_id: UUID, user: CurrentUser) -> Envelope[EventOut]:
     return ok(service.get_event(user, event_id))
 
 
@@ -102,7 +102,7 @@ def get_event(event_id: UUID, user: CurrentUser) -> Envelope[EventOut]:
     response_class=PlainTextResponse,
     responses=errors(Unauthorized),
 )
-def prometheus_export(
+async def prometheus_export(
     authorization: Annotated[str | None, Header()] = None,
 ) -> PlainTextResponse:
     prometheus.check_token(authorization)
@@ -110,7 +110,7 @@ def prometheus_export(
 
 
 @router.post("/metrics", summary="Submit a metric (names reserved for the system: admins only)")
-def create_metric(body: MetricIn, user: CurrentUser) -> Envelope[MetricOut]:
+async def create_metric(body: MetricIn, user: CurrentUser) -> Envelope[MetricOut]:
     return ok(service.create_metric(user, **body.model_dump()))
 
 
@@ -119,7 +119,7 @@ def create_metric(body: MetricIn, user: CurrentUser) -> Envelope[MetricOut]:
     summary="Query metrics (regular users: the ones they submitted)",
     openapi_extra=beyond_schema("labels"),
 )
-def list_metrics(
+async def list_metrics(
     user: CurrentUser,
     page: ListPage,
     name: str | None = None,
@@ -145,19 +145,19 @@ def list_metrics(
 
 
 @router.get("/alerts", summary="List alert rules")
-def list_alerts(user: CurrentUser, page: ListPage) -> Envelope[list[AlertOut]]:
+async def list_alerts(user: CurrentUser, page: ListPage) -> Envelope[list[AlertOut]]:
     return ok([a.seen_by(user) for a in alerts.list_alerts(page)])
 
 
 @router.post(
     "/alerts", summary="Create an alert rule (moderator+)", openapi_extra=ALERT_RULE_FIELDS
 )
-def create_alert(body: AlertCreate, user: ModeratorUser) -> Envelope[AlertOut]:
+async def create_alert(body: AlertCreate, user: ModeratorUser) -> Envelope[AlertOut]:
     return ok(alerts.create(user, body.model_dump(exclude_unset=True)).seen_by(user))
 
 
 @router.get("/alerts/{alert_id}", summary="Get an alert rule", responses=errors(NotFound))
-def get_alert(alert_id: UUID, user: CurrentUser) -> Envelope[AlertOut]:
+async def get_alert(alert_id: UUID, user: CurrentUser) -> Envelope[AlertOut]:
     return ok(alerts.get(alert_id).seen_by(user))
 
 
@@ -167,14 +167,16 @@ def get_alert(alert_id: UUID, user: CurrentUser) -> Envelope[AlertOut]:
     responses=errors(NotFound),
     openapi_extra=ALERT_RULE_FIELDS,
 )
-def update_alert(alert_id: UUID, body: AlertFields, user: ModeratorUser) -> Envelope[AlertOut]:
+async def update_alert(
+    alert_id: UUID, body: AlertFields, user: ModeratorUser
+) -> Envelope[AlertOut]:
     return ok(alerts.update(alert_id, body.model_dump(exclude_unset=True)).seen_by(user))
 
 
 @router.delete(
     "/alerts/{alert_id}", summary="Delete an alert rule (moderator+)", responses=errors(NotFound)
 )
-def delete_alert(alert_id: UUID, _: ModeratorUser) -> Envelope[None]:
+async def delete_alert(alert_id: UUID, _: ModeratorUser) -> Envelope[None]:
     alerts.delete(alert_id)
     return ok(None, "Alert deleted")
 
@@ -184,14 +186,14 @@ def delete_alert(alert_id: UUID, _: ModeratorUser) -> Envelope[None]:
     summary="Silence: evaluated, never notifies",
     responses=errors(NotFound),
 )
-def silence_alert(alert_id: UUID, user: ModeratorUser) -> Envelope[AlertOut]:
+async def silence_alert(alert_id: UUID, user: ModeratorUser) -> Envelope[AlertOut]:
     return ok(alerts.set_silenced(alert_id, True).seen_by(user))
 
 
 @router.post(
     "/alerts/{alert_id}/unsilence", summary="Unsilence an alert rule", responses=errors(NotFound)
 )
-def unsilence_alert(alert_id: UUID, user: ModeratorUser) -> Envelope[AlertOut]:
+async def unsilence_alert(alert_id: UUID, user: ModeratorUser) -> Envelope[AlertOut]:
     return ok(alerts.set_silenced(alert_id, False).seen_by(user))
 
 
@@ -203,17 +205,17 @@ def unsilence_alert(alert_id: UUID, user: ModeratorUser) -> Envelope[AlertOut]:
     summary="Open an incident (assigning needs moderator+)",
     openapi_extra=beyond_schema("assigned_to"),
 )
-def create_incident(body: IncidentIn, user: CurrentUser) -> Envelope[IncidentOut]:
+async def create_incident(body: IncidentIn, user: CurrentUser) -> Envelope[IncidentOut]:
     return ok(incidents.create(user, **body.model_dump()))
 
 
 @router.get("/incidents", summary="List incidents (regular users: created or assigned)")
-def list_incidents(user: CurrentUser, page: ListPage) -> Envelope[list[IncidentOut]]:
+async def list_incidents(user: CurrentUser, page: ListPage) -> Envelope[list[IncidentOut]]:
     return ok(incidents.list_incidents(user, page))
 
 
 @router.get("/incidents/{incident_id}", summary="Get an incident", responses=errors(NotFound))
-def get_incident(incident_id: UUID, user: CurrentUser) -> Envelope[IncidentOut]:
+async def get_incident(incident_id: UUID, user: CurrentUser) -> Envelope[IncidentOut]:
     return ok(incidents.get(user, incident_id))
 
 
@@ -223,7 +225,7 @@ def get_incident(incident_id: UUID, user: CurrentUser) -> Envelope[IncidentOut]:
     responses=errors(NotFound, Conflict),
     openapi_extra=beyond_schema("assigned_to"),
 )
-def update_incident(
+async def update_incident(
     incident_id: UUID, body: IncidentUpdate, user: CurrentUser
 ) -> Envelope[IncidentOut]:
     return ok(incidents.update(user, incident_id, body.model_dump(exclude_unset=True)))
@@ -235,7 +237,7 @@ def update_incident(
     responses=errors(NotFound),
     openapi_extra=beyond_schema("tags"),
 )
-def incident_timeline(
+async def incident_timeline(
     incident_id: UUID,
     user: CurrentUser,
     page: Annotated[Page, Depends(pagination(100, 1000))],
@@ -259,5 +261,5 @@ def incident_timeline(
 
 
 @router.get("/stats", summary="Monitoring counters (moderator+)")
-def stats(_: ModeratorUser) -> Envelope[Stats]:
+async def stats(_: ModeratorUser) -> Envelope[Stats]:
     return ok(service.stats())

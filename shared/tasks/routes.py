@@ -30,12 +30,12 @@ TaskPage = Annotated[Page, Depends(pagination(default_limit=100, max_limit=1000)
 
 
 @router.get("/types", summary="Active task types (public)")
-def list_types() -> Envelope[list[TaskTypeOut]]:
+async def list_types() -> Envelope[list[TaskTypeOut]]:
     return ok(service.list_types())
 
 
 @router.post("/types", summary="Describe, activate or deactivate a registered task type (admin)")
-def upsert_type(body: TaskTypeIn, _: AdminUser) -> Envelope[TaskTypeOut]:
+async def upsert_type(body: TaskTypeIn, _: AdminUser) -> Envelope[TaskTypeOut]:
     return ok(service.upsert_type(body.task_type, body.description, body.is_active))
 
 
@@ -44,7 +44,7 @@ def upsert_type(body: TaskTypeIn, _: AdminUser) -> Envelope[TaskTypeOut]:
     summary="Create a task",
     openapi_extra=beyond_schema("task_type", "payload", "request", "retry_strategy"),
 )
-def create_task(body: CreateTask, user: CurrentUser) -> Envelope[TaskOut]:
+async def create_task(body: CreateTask, user: CurrentUser) -> Envelope[TaskOut]:
     task = service.submit(
         body.task_type,
         body.payload,
@@ -59,7 +59,7 @@ def create_task(body: CreateTask, user: CurrentUser) -> Envelope[TaskOut]:
 
 
 @router.get("", summary="List tasks: own tasks, or every task for moderators and admins")
-def list_tasks(
+async def list_tasks(
     user: CurrentUser,
     page: TaskPage,
     task_type: str | None = None,
@@ -72,28 +72,28 @@ def list_tasks(
 
 
 @router.get("/stats", summary="Task statistics (moderators and admins)")
-def stats(user: CurrentUser) -> Envelope[TaskStats]:
+async def stats(user: CurrentUser) -> Envelope[TaskStats]:
     if not user.is_moderator:
         raise Forbidden("Moderator access required")
     return ok(service.stats())
 
 
 @router.get("/dead-letter", summary="Failed tasks: own, or all for moderators and admins")
-def dead_letter(user: CurrentUser, page: TaskPage) -> Envelope[list[TaskOut]]:
+async def dead_letter(user: CurrentUser, page: TaskPage) -> Envelope[list[TaskOut]]:
     return ok(service.dead_letter(user, page.limit, page.offset))
 
 
 @router.get(
     "/{task_id}", summary="A task with its payload, result and attempts", responses=errors(NotFound)
 )
-def get_task(task_id: UUID, user: CurrentUser) -> Envelope[TaskDetail]:
+async def get_task(task_id: UUID, user: CurrentUser) -> Envelope[TaskDetail]:
     return ok(service.get_task(user, task_id))
 
 
 @router.post(
     "/{task_id}/cancel", summary="Cancel a pending or retrying task", responses=errors(NotFound)
 )
-def cancel_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
+async def cancel_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
     service.cancel(user, task_id)
     return ok("Task cancelled successfully", f"Task {task_id} has been cancelled")
 
@@ -101,7 +101,7 @@ def cancel_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
 @router.post(
     "/{task_id}/retry", summary="Reset a failed task and enqueue it", responses=errors(NotFound)
 )
-def retry_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
+async def retry_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
     service.retry_task(user, task_id)
     return ok("Task retried successfully", f"Task {task_id} has been reset to pending status")
 
@@ -109,6 +109,6 @@ def retry_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
 @router.delete(
     "/{task_id}", summary="Delete a completed, failed or cancelled task", responses=errors(NotFound)
 )
-def delete_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
+async def delete_task(task_id: UUID, user: CurrentUser) -> Envelope[str]:
     service.delete(user, task_id)
     return ok("Task deleted successfully", f"Task {task_id} has been permanently deleted")
