@@ -3,25 +3,30 @@
 Grouped by concern, so a module asks for only its part (`get_settings().tasks`). Every field is
 named exactly as its environment variable (lower-cased), whatever its group: `template.yaml`, the
 local stack and `.env` files use one flat namespace.
+
+Plain pydantic models fed one read of the environment: a cold start pays for neither a settings
+library nor a read of the environment per group. Values arrive as strings and pydantic's lax mode
+converts them ("5" to 5, "true" to True); a `.env` file in the working directory, when there is
+one, fills in what the environment does not set.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Annotated, Literal, Self
+from pathlib import Path
+from typing import Any, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Environment = Literal["dev", "test", "staging", "prod"]
 SAFE_ENVIRONMENTS: frozenset[str] = frozenset({"dev", "test"})
 DEV_WEBHOOK_SECRET = "dev-webhook-secret-change-me"  # noqa: S105 - refused outside dev/test
 
 # hide_input_in_errors: a validation error must not echo secrets into logs or deploy events.
-_CONFIG = SettingsConfigDict(
-    env_file=".env", extra="ignore", frozen=True, hide_input_in_errors=True
-)
+_CONFIG = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
 
 def _split_list(value: object) -> object:
@@ -35,10 +40,10 @@ def _split_list(value: object) -> object:
     return value
 
 
-CommaList = Annotated[list[str], NoDecode]
+CommaList = list[str]
 
 
-class DatabaseSettings(BaseSettings):
+class DatabaseSettings(BaseModel):
     model_config = _CONFIG
 
     # DATABASE_URL wins; otherwise the Secrets Manager secret (RDS JSON shape).
@@ -66,7 +71,7 @@ class DatabaseSettings(BaseSettings):
         return value
 
 
-class HttpSettings(BaseSettings):
+class HttpSettings(BaseModel):
     model_config = _CONFIG
 
     cors_allowed_origins: CommaList = Field(default_factory=lambda: ["http://localhost:5173"])
@@ -76,7 +81,7 @@ class HttpSettings(BaseSettings):
     _lists = field_validator("cors_allowed_origins", mode="before")(_split_list)
 
 
-class IdentitySettings(BaseSettings):
+class IdentitySettings(BaseModel):
     model_config = _CONFIG
 
     session_hours: int = Field(default=24, ge=1)
@@ -94,7 +99,7 @@ class IdentitySettings(BaseSettings):
     initial_admin_password: str | None = Field(default=None, repr=False)
 
 
-class TaskSettings(BaseSettings):
+class TaskSettings(BaseModel):
     model_config = _CONFIG
 
     # Queues (filled in by the template / local stack).
@@ -120,7 +125,7 @@ class TaskSettings(BaseSettings):
     task_retention_days: int = Field(default=30, ge=1)
 
 
-class HandlerSettings(BaseSettings):
+class HandlerSettings(BaseModel):
     """The built-in task handlers' outside world: SES, webhooks, the reports bucket."""
 
     model_config = _CONFIG
@@ -144,7 +149,7 @@ class HandlerSettings(BaseSettings):
     )(_split_list)
 
 
-class MonitoringSettings(BaseSettings):
+class MonitoringSettings(BaseModel):
     model_config = _CONFIG
 
     # Request metrics are flushed to the metrics table at most this often (seconds) or after
@@ -161,11 +166,11 @@ class MonitoringSettings(BaseSettings):
     retention_batch_size: int = Field(default=5000, ge=1, le=100_000)
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     model_config = _CONFIG
 
     environment: Environment = "dev"
-    service_name: str = Field(default="serverless-starter", alias="POWERTOOLS_SERVICE_NAME")
+    service_name: str = Field(default="serverless-starter", alias="powertools_service_name")
     version: str = "0.1.0"
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -207,7 +212,27 @@ class Settings(BaseSettings):
             raise ValueError(f"unsafe configuration for {self.environment}: " + "; ".join(problems))
         return self
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Every group reads the same flat namespace: the variables, lower-cased."""
+        values: dict[str, Any] = {k.lower(): v for k, v in _dotenv().items() if v is not None}
+        values |= {k.lower(): v for k, v in (os.environ if environ is None else environ).items()}
+        groups = {
+            name: values
+            for name, field in cls.model_fields.items()
+            if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+        }
+        return cls.model_validate(values | groups)
+
+
+def _dotenv() -> Mapping[str, str | None]:
+    if not Path(".env").is_file():  # the usual case, and always on Lambda
+        return {}
+    from dotenv import dotenv_values
+
+    return dotenv_values(".env")
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return Settings.from_environment()

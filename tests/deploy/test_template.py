@@ -187,18 +187,18 @@ def test_deploy_runs_the_migrations_and_never_waits_forever() -> None:
 
 
 def test_environment_matches_the_settings_fields() -> None:
-    from pydantic_settings import BaseSettings
+    from pydantic import BaseModel
 
     from shared.settings import Settings
 
-    def variables_of(model: type[BaseSettings]) -> set[str]:
+    def variables_of(model: type[BaseModel]) -> set[str]:
         names: set[str] = set()
         for name, field in model.model_fields.items():
             kind = field.annotation
-            if isinstance(kind, type) and issubclass(kind, BaseSettings):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
                 names |= variables_of(kind)
             else:
-                names.add(field.alias or name.upper())
+                names.add((field.alias or name).upper())
         return names
 
     fields = variables_of(Settings)

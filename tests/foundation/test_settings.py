@@ -3,6 +3,8 @@ unsafe configuration outside dev/test."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -84,3 +86,24 @@ def test_a_generated_webhook_secret_replaces_the_inline_one(configure: Configure
 def test_prepare_threshold_can_be_disabled_for_rds_proxy(configure: Configure) -> None:
     configure(DB_PREPARE_THRESHOLD="none")
     assert get_settings().database.db_prepare_threshold is None
+
+
+def test_a_dotenv_file_fills_in_what_the_environment_leaves_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("SESSION_HOURS=6\nTASK_RETENTION_DAYS=3\n")
+    settings = Settings.from_environment({"SESSION_HOURS": "12", "ENVIRONMENT": "test"})
+    assert settings.identity.session_hours == 12  # the environment wins
+    assert settings.tasks.task_retention_days == 3
+    assert settings.service_name == "serverless-starter"
+    assert Settings.from_environment({"POWERTOOLS_SERVICE_NAME": "x"}).service_name == "x"
+
+
+def test_a_value_of_the_wrong_type_is_refused_by_name() -> None:
+    from shared.settings import Settings
+
+    with pytest.raises(ValidationError, match="session_hours"):
+        Settings.from_environment({"SESSION_HOURS": "many"})
