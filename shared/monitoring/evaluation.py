@@ -17,7 +17,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from shared import db
-from shared.monitoring import incidents, notify, service
+from shared.monitoring import incidents, notify, system_events
 from shared.monitoring.alerts import ALERT_COLUMNS, rule_of
 from shared.monitoring.rules import Rule
 from shared.observability import logger
@@ -189,7 +189,7 @@ def _record_transition(
     alert: dict[str, Any], transition: str, value: float | None, tick: datetime
 ) -> None:
     silenced = alert["status"] == "silenced"
-    service.record_event(
+    system_events.record_event(
         "alert",
         SOURCE,
         notify.describe(alert["name"], transition, alert["query"], value),
@@ -218,7 +218,7 @@ def _record_failure(alert_id: Any, tick: datetime, stage: str, error: Exception)
             "UPDATE alerts SET last_error = %s, last_evaluated_at = NOW() WHERE id = %s",
             (f"{stage}: {detail}", alert_id),
         )
-        service.record_event(
+        system_events.record_event(
             "log",
             SOURCE,
             f"Alert rule {stage} failed",

@@ -129,7 +129,7 @@ def unhandled_error(error: BaseException, request_id: str, scope: Mapping[str, A
     """Record an `error` event that alert rules can count by fingerprint. Never raises."""
     digest, location = fingerprint(error)
     try:
-        from shared.monitoring.service import record_event
+        from shared.monitoring.system_events import record_event
 
         record_event(
             "log",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shared.monitoring import service as monitoring
+from shared.monitoring import system_events as monitoring
 from shared.observability import logger
 from shared.tasks import lifecycle
 

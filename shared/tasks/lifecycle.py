@@ -15,7 +15,7 @@ from uuid import UUID
 import psycopg
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shared.monitoring import service as monitoring
+from shared.monitoring import system_events as monitoring
 from shared.observability import logger, metrics
 from shared.tasks.states import TaskStatus
 

@@ -313,7 +313,7 @@ def test_authentication_required(anonymous: LambdaClient) -> None:
 
 
 def test_system_events_from_other_modules(moderator: Caller, alice: Caller) -> None:
-    from shared.monitoring.service import record_event
+    from shared.monitoring.system_events import record_event
     from shared.tasks import lifecycle
     from shared.tasks.states import TaskStatus
 

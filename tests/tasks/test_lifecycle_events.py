@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from shared.identity.principal import AuthUser
-from shared.monitoring import service as monitoring
+from shared.monitoring import system_events as monitoring
 from shared.tasks import claims
 from tests.lambda_client import LambdaClient
 from tests.tasks.helpers import FAST, sql, submit, task, task_events
