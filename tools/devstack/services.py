@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from tools import pg
 from tools.devstack.sqs import LocalQueue, aws_client, create_queues, sqs_client, start_moto
-from tools.devstack.template import Template, Unresolvable, resolve
+from tools.devstack.template import Template, Unresolvable, evaluate_conditions, resolve
 from tools.lambda_events import ACCOUNT, REGION
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ def resource_names(template: Template, queues: dict[str, LocalQueue]) -> dict[st
     }
     names |= {p: str(d["Default"]) for p, d in template.parameters.items() if "Default" in d}
     names["Stage"] = "dev"
+    names |= evaluate_conditions(template.conditions, names)
     for q in queues.values():
         names |= {
             q.logical_id: q.url,

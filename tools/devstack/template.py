@@ -85,6 +85,7 @@ class Function:
 @dataclass(frozen=True)
 class Template:
     parameters: dict[str, Any]
+    conditions: dict[str, Any]
     queues: dict[str, Queue]
     buckets: dict[str, Bucket]
     functions: dict[str, Function]
@@ -178,7 +179,9 @@ def parse(document: dict[str, Any]) -> Template:
         if r.get("Type") == "AWS::Serverless::Function"
         and "InlineCode" not in (r.get("Properties") or {})
     }
-    return Template(document.get("Parameters", {}), queues, buckets, functions)
+    return Template(
+        document.get("Parameters", {}), document.get("Conditions", {}), queues, buckets, functions
+    )
 
 
 class Unresolvable(ValueError):
@@ -209,4 +212,33 @@ def resolve(value: Any, names: dict[str, str]) -> str:
             return _SUB.sub(lookup, arg)
         if fn == "Fn::Join":
             return str(arg[0]).join(resolve(v, names) for v in arg[1])
+        if fn == "Fn::If" and f"Condition::{arg[0]}" in names:
+            return resolve(arg[1] if names[f"Condition::{arg[0]}"] == "true" else arg[2], names)
     raise Unresolvable(repr(value))
+
+
+def evaluate_conditions(conditions: dict[str, Any], names: dict[str, str]) -> dict[str, str]:
+    """Each condition as `Condition::<name>` -> "true"/"false", for `Fn::If` in `resolve`;
+    conditions that cannot be evaluated locally are left out."""
+
+    def holds(expression: Any) -> bool:
+        ((fn, arg),) = expression.items()
+        if fn == "Fn::Equals":
+            return resolve(arg[0], names) == resolve(arg[1], names)
+        if fn == "Fn::Not":
+            return not holds(arg[0])
+        if fn == "Fn::And":
+            return all(holds(a) for a in arg)
+        if fn == "Fn::Or":
+            return any(holds(a) for a in arg)
+        if fn == "Condition":
+            return holds(conditions[arg])
+        raise Unresolvable(repr(expression))
+
+    evaluated: dict[str, str] = {}
+    for name, expression in conditions.items():
+        try:
+            evaluated[f"Condition::{name}"] = str(holds(expression)).lower()
+        except (Unresolvable, KeyError, ValueError):
+            continue
+    return evaluated
