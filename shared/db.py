@@ -23,6 +23,8 @@ from urllib.parse import quote
 import psycopg
 from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow, dict_row
+from psycopg.types.json import set_json_loads
+from pydantic_core import from_json
 
 from shared import aws, secrets
 from shared.settings import Settings, get_settings
@@ -83,6 +85,9 @@ def _connect(settings: Settings) -> Connection:
         options=f"-c statement_timeout={settings.database.db_statement_timeout_ms}",
     )
     conn.prepare_threshold = settings.database.db_prepare_threshold
+    # jsonb columns parsed by pydantic-core's JSON reader: a fifth of json.loads's cost per value,
+    # which a page of 50 tasks (150 jsonb values) pays 150 times. Same Python types.
+    set_json_loads(from_json, conn)
     return conn
 
 

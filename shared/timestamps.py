@@ -10,8 +10,10 @@ from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 
 def format_timestamp(value: datetime) -> str:
-    """RFC 3339 UTC with microseconds and Z: fixed width, so strings compare like times."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """RFC 3339 UTC with microseconds and Z: fixed width (years below 1000 zero-padded), so
+    strings compare like times. isoformat, not strftime: a page of 50 tasks formats 250 of these,
+    and strftime costs three times as much."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 Timestamp = Annotated[datetime, PlainSerializer(format_timestamp, return_type=str)]
