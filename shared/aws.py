@@ -29,6 +29,10 @@ def _client(service: str) -> Any:
             import boto3
             from botocore.config import Config
 
+            from shared.observability import trace_library
+
+            trace_library("botocore")  # X-Ray subsegments, with tracing on
+
             config = Config(
                 retries={"mode": "standard", "max_attempts": 2},
                 connect_timeout=5,

@@ -1,9 +1,11 @@
 """Powertools Logger, Metrics and Tracer: created once per execution environment.
 
 Service name, log level and metrics namespace come from the POWERTOOLS_* environment variables
-that template.yaml sets globally. The Tracer is built only when tracing is on: it imports the X-Ray
-SDK and botocore, which is most of a cold start on small functions
-(POWERTOOLS_TRACE_DISABLED=true skips it; Lambda's own Active tracing still records invocations).
+that template.yaml sets globally. Tracing is off unless the stack's EnableTracing parameter turns
+it on (POWERTOOLS_TRACE_DISABLED=false, Lambda Active tracing). Then the Tracer is built on the
+first invocation and patches nothing up front: the X-Ray SDK imports botocore, and patching every
+library it knows would import more. A library's calls are traced from the moment the function
+first uses it (`trace_library`, called by the boto3 client factory).
 """
 
 from __future__ import annotations
@@ -31,7 +33,19 @@ def tracing_enabled() -> bool:
 def tracer() -> Any:
     from aws_lambda_powertools import Tracer
 
-    return Tracer()
+    return Tracer(auto_patch=False)
+
+
+_traced_libraries: set[str] = set()
+
+
+def trace_library(name: str) -> None:
+    """With tracing on, X-Ray records the calls library `name` ("botocore", ...) makes from now
+    on; patched once per execution environment. Does nothing with tracing off."""
+    if not tracing_enabled() or name in _traced_libraries:
+        return
+    tracer().patch([name])
+    _traced_libraries.add(name)
 
 
 def traced[Handler: Callable[..., Any]](handler: Handler) -> Handler:
@@ -42,12 +56,9 @@ def traced[Handler: Callable[..., Any]](handler: Handler) -> Handler:
     return wrapped
 
 
-def instrumented[Handler: Callable[..., Any]](
-    handler: Handler, correlation_id_path: str | None = None
-) -> Handler:
-    """Every function's Lambda entry point: structured logs (context, correlation id, state
-    cleared per invocation), tracing when on, and metrics flushed with the cold-start metric."""
-    logged = logger.inject_lambda_context(
-        handler, correlation_id_path=correlation_id_path, clear_state=True
-    )
+def instrumented[Handler: Callable[..., Any]](handler: Handler) -> Handler:
+    """Every function's Lambda entry point: structured logs (context, state cleared per
+    invocation), tracing when on, and metrics flushed with the cold-start metric. An HTTP
+    function sets the correlation id itself (shared/app/lambda_http.py)."""
+    logged = logger.inject_lambda_context(handler, clear_state=True)
     return cast(Handler, metrics.log_metrics(traced(logged), capture_cold_start_metric=True))

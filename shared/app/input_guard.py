@@ -28,8 +28,11 @@ def _unsafe(text: str) -> str | None:
     """Why `text` cannot be stored, or None."""
     if "\x00" in text:
         return "must not contain NUL characters"
-    if any("\ud800" <= c <= "\udfff" for c in text):
-        return "must not contain lone surrogates (invalid Unicode)"
+    if not text.isascii():  # only then can it hold a surrogate; encoding finds one in C
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "must not contain lone surrogates (invalid Unicode)"
     return None
 
 

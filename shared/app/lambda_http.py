@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from fastapi import FastAPI
 from mangum import Mangum
 
-from shared.observability import instrumented
+from shared.observability import instrumented, logger
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -20,7 +19,12 @@ def http_handler(app: FastAPI) -> LambdaHandler:
     adapter = Mangum(app, lifespan="off")
 
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        # API Gateway's request id is the correlation id: read directly, not through
+        # Powertools' JMESPath expression (a few hundredths of a ms per request).
+        request_id = (event.get("requestContext") or {}).get("requestId")
+        if request_id:
+            logger.set_correlation_id(request_id)
         response: dict[str, Any] = adapter(event, context)  # type: ignore[arg-type]
         return response
 
-    return instrumented(handler, correlation_paths.API_GATEWAY_HTTP)
+    return instrumented(handler)

@@ -1,7 +1,9 @@
 """Built-in request instrumentation, called by the shared HTTP middleware.
 
-Every request emits Powertools metrics (CloudWatch EMF, written with the invocation's log line)
-and adds to in-memory totals per (method, route, status). The totals are written to the metrics
+Every request adds to in-memory totals per (method, route, status). (No CloudWatch metric per
+request: API Gateway already publishes Count, Latency, 4xx and 5xx for the API, which the
+dashboard and the latency alarm use; an EMF copy would cost custom-metric fees and a JSON line
+per request.) The totals are written to the metrics
 table as `http_requests_total` (requests since the previous flush) and `http_request_duration_ms`
 (their mean latency) at most once every METRICS_FLUSH_INTERVAL_SECONDS or
 METRICS_FLUSH_MAX_REQUESTS requests, so most requests cost no database round trip. The trade-off:
@@ -17,10 +19,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.metrics.functions import is_metrics_disabled
-
-from shared.observability import logger, metrics
+from shared.observability import logger
 from shared.settings import get_settings
 
 ERROR_SOURCE = "system-http"
@@ -43,12 +42,6 @@ def request_finished(scope: Mapping[str, Any], status: int, duration_ms: float) 
     if not settings.monitoring.request_metrics_enabled:
         return
     method, route = str(scope.get("method", "")), route_of(scope)
-    # Powertools keeps (and at 100 values prints) metrics even when disabled: skip them then.
-    if not is_metrics_disabled():
-        metrics.add_metric(name="HttpRequests", unit=MetricUnit.Count, value=1)
-        metrics.add_metric(name="HttpLatency", unit=MetricUnit.Milliseconds, value=duration_ms)
-        if status >= 500:
-            metrics.add_metric(name="HttpServerErrors", unit=MetricUnit.Count, value=1)
     totals = _pending.setdefault((method, route, str(status)), [0.0, 0.0])
     totals[0] += 1
     totals[1] += duration_ms
