@@ -12,6 +12,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from shared import snapstart
+
 if TYPE_CHECKING:
     from mypy_boto3_rds import RDSClient
     from mypy_boto3_s3 import S3Client
@@ -69,7 +71,8 @@ def sqs() -> SQSClient:
     return client
 
 
+@snapstart.after_restore  # their connection pools hold sockets from before the snapshot
 def reset() -> None:
-    """Forget the clients (tests switch endpoints)."""
+    """Forget the clients (tests switch endpoints; SnapStart restores)."""
     with _lock:
         _clients.clear()

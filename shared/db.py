@@ -26,7 +26,7 @@ from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import set_json_loads
 from pydantic_core import from_json
 
-from shared import aws, secrets
+from shared import aws, secrets, snapstart
 from shared.settings import Settings, get_settings
 
 Connection = psycopg.Connection[DictRow]
@@ -136,6 +136,7 @@ def _discard(slot: ConnectionSlot) -> None:
     slot.conn = None
 
 
+@snapstart.after_restore  # a connection made before the snapshot is not this environment's
 def reset() -> None:
     """Forget the connection (settings changed, or it went bad); other slots follow on next use."""
     global _generation

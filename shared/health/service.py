@@ -9,10 +9,17 @@ from typing import Any, Literal
 
 import psycopg
 
-from shared import db, migrations
+from shared import db, migrations, snapstart
 from shared.settings import Settings, get_settings
 
 PROCESS_STARTED = time.monotonic()
+
+
+@snapstart.after_restore
+def _restarted() -> None:
+    """Uptime counts from the restore, not from the init the snapshot was taken after."""
+    global PROCESS_STARTED
+    PROCESS_STARTED = time.monotonic()
 
 ComponentStatus = Literal["healthy", "unhealthy"]
 

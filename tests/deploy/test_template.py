@@ -211,3 +211,40 @@ def test_environment_matches_the_settings_fields() -> None:
 def test_code_waits_for_the_schema(function_id: str) -> None:
     depends = FUNCTIONS[function_id].get("DependsOn", [])
     assert "DatabaseMigrations" in ([depends] if isinstance(depends, str) else depends)
+
+
+def _environment(**parameters: str) -> dict[str, str]:
+    """The Globals environment as deployed with `parameters` (others at their defaults)."""
+    from tools.devstack.services import resource_names
+
+    parsed = template_loader.parse(template())
+    names = resource_names(parsed, {}) | parameters
+    names |= template_loader.evaluate_conditions(parsed.conditions, names)
+    variables = function_globals()["Environment"]["Variables"]
+    return {
+        key: template_loader.resolve(value, names)
+        for key, value in variables.items()
+        if key == "POWERTOOLS_TRACE_DISABLED"
+    } | {
+        "Tracing": template_loader.resolve(function_globals()["Tracing"], names),
+        "SnapStart": template_loader.resolve(function_globals()["SnapStart"]["ApplyOn"], names),
+    }
+
+
+def test_tracing_and_snapstart_are_off_by_default() -> None:
+    assert _environment() == {
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "Tracing": "PassThrough",
+        "SnapStart": "None",
+    }
+
+
+def test_enable_tracing_turns_on_lambda_and_powertools_tracing() -> None:
+    on = _environment(EnableTracing="true")
+    assert on["POWERTOOLS_TRACE_DISABLED"] == "false"
+    assert on["Tracing"] == "Active"
+
+
+def test_snapstart_applies_to_the_published_versions_the_alias_serves() -> None:
+    assert _environment(EnableSnapStart="true")["SnapStart"] == "PublishedVersions"
+    assert function_globals()["AutoPublishAlias"] == "live"
