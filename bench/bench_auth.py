@@ -1,8 +1,7 @@
-"""Auth: login latency (Argon2id at the production parameters), warm authenticated GET /auth/me
-through the Lambda handler, and SQL round trips per authenticated request.
+"""Auth: login latency (Argon2id at the production parameters) and SQL round trips per
+authenticated request (the per-request cost of `me` is in `python -m bench http`).
 
-Targets: 1 round trip for the principal (2 at most when last_activity_at is written);
-warm me p50 ≤ 3 ms."""
+Targets: 1 round trip for the principal, also when last_activity_at is written."""
 
 from __future__ import annotations
 
@@ -11,30 +10,16 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-import psycopg
-
-from bench.common import bench_database, http_call, report, time_calls, use_environment
+from bench.common import bench_database, http_call, recording, report, time_calls, use_environment
 
 USER = {"username": "benchuser", "email": "bench@example.com", "password": "BenchPass123!"}
 JSON = {"content-type": "application/json"}
 
 
 def _count_statements(call: Callable[[], Any]) -> int:
-    """SQL statements (= round trips: autocommit, no pipelining) that `call` sends."""
-    seen = 0
-    original = psycopg.Connection.execute
-
-    def counting(self: psycopg.Connection[Any], *args: Any, **kwargs: Any) -> Any:
-        nonlocal seen
-        seen += 1
-        return original(self, *args, **kwargs)
-
-    psycopg.Connection.execute = counting  # type: ignore[method-assign]
-    try:
+    with recording() as statements:
         call()
-    finally:
-        psycopg.Connection.execute = original  # type: ignore[method-assign]
-    return seen
+    return len(statements)
 
 
 def main() -> None:
@@ -59,7 +44,6 @@ def main() -> None:
 
         me = http_call(handler, "GET", "/api/v1/auth/me", {"authorization": f"Bearer {token}"})
         assert me()["statusCode"] == 200
-        me_stats = time_calls(me, 2000, warmup=100)
 
         steady = _count_statements(me)
         db.connection().execute(
@@ -68,13 +52,12 @@ def main() -> None:
         with_write = _count_statements(me)
         login_trips = _count_statements(login)
     report(
-        "auth function (targets: principal 1 round trip, me p50 ≤ 3 ms)",
+        "auth function (target: principal 1 round trip)",
         {
             "login (Argon2id m=19456,t=2,p=1)": (
                 f"p50 {login_stats['p50']:.1f} ms  p99 {login_stats['p99']:.1f} ms "
                 f"({login_trips} round trips)"
             ),
-            "warm GET /auth/me": f"p50 {me_stats['p50']:.2f} ms  p99 {me_stats['p99']:.2f} ms",
             "round trips per authenticated request": (
                 f"{steady} (last_activity_at fresh), {with_write} (last_activity_at written)"
             ),

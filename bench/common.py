@@ -129,3 +129,74 @@ def report(title: str, rows: dict[str, str]) -> None:
     width = max(len(k) for k in rows)
     for key, value in rows.items():
         print(f"  {key:<{width}}  {value}")
+
+
+def production_environment(database_url: str, function: str) -> dict[str, str]:
+    """The environment template.yaml gives `function` in a prod stage with every parameter at
+    its default (tracing off unless EnableTracing), pointed at `database_url`."""
+    from tools.devstack import template
+    from tools.devstack.services import resource_names
+
+    parsed = template.parse(template.load())
+    names = resource_names(parsed, {}) | {
+        "Stage": "prod",
+        "CorsAllowedOrigins": "https://app.example.com",
+        "WebhookSigningSecret": "arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook",
+    }
+    env: dict[str, str] = {}
+    for key, value in parsed.functions[function].environment.items():
+        try:
+            env[key] = template.resolve(value, names)
+        except template.Unresolvable:
+            continue
+    env.pop("DATABASE_SECRET_ARN", None)
+    return env | {
+        "DATABASE_URL": database_url,
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_LAMBDA_FUNCTION_NAME": function,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+    }
+
+
+Statement = tuple[str, Any, Any]  # ("sql" | "many", query, params) | ("begin" | "commit", ...)
+
+
+@contextmanager
+def recording() -> Iterator[list[Statement]]:
+    """Every statement and transaction boundary psycopg sends meanwhile, in order: each one is
+    a round trip (autocommit connections, no pipelining)."""
+    seen: list[Statement] = []
+    execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
+    enter, leave = psycopg.Transaction.__enter__, psycopg.Transaction.__exit__
+
+    def on_execute(self: psycopg.Cursor[Any], query: Any, params: Any = None, **kw: Any) -> Any:
+        seen.append(("sql", query, params))
+        return execute(self, query, params, **kw)
+
+    def on_many(self: psycopg.Cursor[Any], query: Any, params: Any, **kw: Any) -> Any:
+        seen.append(("many", query, list(params)))
+        return executemany(self, query, seen[-1][2], **kw)
+
+    def on_enter(self: psycopg.Transaction) -> psycopg.Transaction:
+        seen.append(("begin", None, None))
+        return enter(self)
+
+    def on_exit(self: psycopg.Transaction, *exc: Any) -> Any:
+        seen.append(("commit", None, None))
+        return leave(self, *exc)
+
+    patches = {
+        (psycopg.Cursor, "execute"): on_execute,
+        (psycopg.Cursor, "executemany"): on_many,
+        (psycopg.Transaction, "__enter__"): on_enter,
+        (psycopg.Transaction, "__exit__"): on_exit,
+    }
+    originals = {key: getattr(*key) for key in patches}
+    for (owner, name), patched in patches.items():
+        setattr(owner, name, patched)
+    try:
+        yield seen
+    finally:
+        for (owner, name), original in originals.items():
+            setattr(owner, name, original)
