@@ -39,9 +39,14 @@ def create_app(*routers: APIRouter, title: str) -> FastAPI:
         openapi_url=None,  # one document for every group is served by the docs function
     )
     api_routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
-    app.include_router(_method_guards(api_routes))  # first: it must match before the templates
+    # The routes go on the app's own router, not through include_router: FastAPI resolves an
+    # included router lazily, rebuilding every route's dependencies on the first request (tens of
+    # ms of cold start) and walking the included routers on every request after. A group's
+    # routes are complete as declared (prefix, tags, responses are applied by its APIRouter).
+    # The method guards come first: they must match before the templates.
+    app.router.routes.extend(_method_guards(api_routes).routes)
     for router in routers:
-        app.include_router(router)
+        app.router.routes.extend(router.routes)
     app.state.api_routes = api_routes
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

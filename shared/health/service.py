@@ -21,6 +21,7 @@ def _restarted() -> None:
     global PROCESS_STARTED
     PROCESS_STARTED = time.monotonic()
 
+
 ComponentStatus = Literal["healthy", "unhealthy"]
 
 

@@ -74,7 +74,7 @@ def raisable_statuses(function: Callable[..., Any], seen: set[Any]) -> set[int]:
             if inspect.isfunction(called) or inspect.ismethod(called):
                 found |= raisable_statuses(called, seen)
             elif isinstance(called, type) and not issubclass(called, BaseException):
-                for member in vars(called).values():
+                for member in list(vars(called).values()):  # reading may build a model
                     found |= raisable_statuses(member, seen)
     return found
 
