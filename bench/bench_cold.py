@@ -1,9 +1,10 @@
 """Cold start and memory of every HTTP function against the floor: a minimal FastAPI + Mangum +
 psycopg app (bench/minimal_app.py) answering with one SQL round trip.
 
-Each sample is a fresh interpreter, as Lambda starts one: the event is decoded first (the
-runtime does that before the handler exists), then the clock covers importing the handler module
-and answering the first event. RSS is read after a second event. The functions get the
+Each sample is a fresh interpreter, as Lambda starts one. The cold start runs from starting the
+process to the first response (the monotonic clock is the machine's, so the child's reading
+compares with the parent's); import and first event are also shown on their own. RSS is read
+after a second event. The functions get the
 environment template.yaml gives them in prod (tracing off by default), and run from compiled
 bytecode, as the build ships it. Samples alternate between the apps, so a noisy neighbour slows
 all of them alike; the ratio is median to median.
@@ -20,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import sysconfig
+import time
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
@@ -46,10 +48,12 @@ class Context:
     def get_remaining_time_in_millis(self): return 29000
 first = handler(event, Context())
 answered = time.perf_counter()
+answered_at = time.monotonic()
 second = handler(event, Context())
 rss_kib = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
 print(json.dumps({"status": [first["statusCode"], second["statusCode"]],
     "import_ms": (imported - started) * 1000, "first_ms": (answered - imported) * 1000,
+    "answered_at": answered_at,
     "rss_mib": rss_kib / 1024}), file=sys.stderr)
 """
 
@@ -89,13 +93,10 @@ TARGETS = [
 
 @dataclass(frozen=True)
 class Sample:
+    total_ms: float  # process start to first response
     import_ms: float
     first_ms: float
     rss_mib: float
-
-    @property
-    def total_ms(self) -> float:
-        return self.import_ms + self.first_ms
 
 
 def ship_bytecode() -> None:
@@ -109,6 +110,7 @@ def ship_bytecode() -> None:
 def sample(target: Target, env: dict[str, str], tokens: dict[str, str]) -> Sample:
     headers = {"authorization": f"Bearer {tokens[target.role]}"} if target.role else {}
     event = http_api_event("GET", target.path, headers=headers)
+    spawned_at = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, target.module, json.dumps(event)],
         env=env,
@@ -122,7 +124,8 @@ def sample(target: Target, env: dict[str, str], tokens: dict[str, str]) -> Sampl
     result = json.loads(done.stderr.strip().splitlines()[-1])
     if result["status"] != [200, 200]:
         raise RuntimeError(f"{target.label} answered {result['status']}")
-    return Sample(result["import_ms"], result["first_ms"], result["rss_mib"])
+    total_ms = (result["answered_at"] - spawned_at) * 1000
+    return Sample(total_ms, result["import_ms"], result["first_ms"], result["rss_mib"])
 
 
 def environment(url: str, function: str, tracing: bool = False) -> dict[str, str]:
@@ -164,13 +167,18 @@ def main() -> None:
     rows: dict[str, str] = {}
     best_floor = min(s.total_ms for s in samples[floor.label])
     for label, got in samples.items():
-        best = min(s.total_ms for s in got)
-        imported = min(s.import_ms for s in got)
         paired = statistics.median(ratios[label]) if ratios[label] else 1.0
+        best = min(s.total_ms for s in got) / best_floor
+        rss = median(got, "rss_mib")
+        verdict = (
+            ""
+            if label == floor.label
+            else ("  ok" if paired <= RATIO_TARGET and rss <= RSS_TARGET_MIB else "  MISSED")
+        )
         rows[label] = (
-            f"best {best:4.0f} ms (import {imported:4.0f})  median {median(got, 'total_ms'):4.0f}"
-            f"  {best / best_floor:4.2f}x best  {paired:4.2f}x paired  "
-            f"RSS {median(got, 'rss_mib'):4.1f} MiB"
+            f"{median(got, 'total_ms'):4.0f} ms (import {median(got, 'import_ms'):4.0f}"
+            f" + first {median(got, 'first_ms'):3.0f})  {paired:4.2f}x paired  {best:4.2f}x best"
+            f"  RSS {rss:4.1f} MiB{verdict}"
         )
     added = statistics.median(
         t.total_ms - h.total_ms
@@ -179,7 +187,7 @@ def main() -> None:
     rows[traced.label] += f"  (+{added:.0f} ms; target ≤ +{TRACING_TARGET_MS:.0f} ms)"
     rows["DocsFunction, first openapi.json"] = f"{document:6.0f} ms (built once per container)"
     report(
-        f"cold start: import + first response, median of {ROUNDS} fresh processes, ratio to the "
+        f"cold start: process start to first response, {ROUNDS} fresh processes, ratio to the "
         f"minimal app sampled just before (targets ≤ {RATIO_TARGET:.2f}x, RSS ≤ "
         f"{RSS_TARGET_MIB:.0f} MiB)",
         rows,
