@@ -1,13 +1,18 @@
-"""Argon2id password hashing: m=19456 KiB, t=2, p=1 (OWASP's minimum for Argon2id)."""
+"""Argon2id password hashing: m=19456 KiB, t=2, p=1 (OWASP's minimum for Argon2id).
+
+argon2-cffi (a native library through cffi) is imported on the first hash or verification: most
+requests of the functions that import this module (a token, not a password) never need it.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
-
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING
 
 from shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 # argon2-cffi's RFC 9106 "low memory" profile: the parameters the password hashes use.
 REFERENCE_MEMORY_KIB = 19_456
@@ -17,6 +22,8 @@ REFERENCE_PARALLELISM = 1
 
 @lru_cache(maxsize=2)
 def _hasher(fast: bool) -> PasswordHasher:
+    from argon2 import PasswordHasher, Type
+
     if fast:
         return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
     return PasswordHasher(
@@ -53,6 +60,8 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         return hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):

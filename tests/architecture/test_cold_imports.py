@@ -44,3 +44,22 @@ def test_http_handler_probe_sees_the_framework() -> None:
         env={"PATH": "/usr/bin:/bin", "POWERTOOLS_TRACE_DISABLED": "true"},
     )
     assert "fastapi" in json.loads(out.stdout)
+
+
+HTTP = ["health", "auth", "users", "admin", "tasks", "monitoring", "docs"]
+# Loaded on first use only: password hashing (a native library) and the AWS SDK.
+ON_FIRST_USE = ("argon2", "boto3", "botocore.client", "aws_xray_sdk")
+
+
+@pytest.mark.parametrize("function", HTTP)
+def test_http_handler_defers_what_few_requests_need(function: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, f"functions.{function}.handler"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "POWERTOOLS_TRACE_DISABLED": "true"},
+    )
+    loaded = json.loads(out.stdout)
+    assert [m for m in loaded if m.startswith(ON_FIRST_USE)] == []
