@@ -4,7 +4,8 @@ The UI's assets (Swagger UI 5, Apache License 2.0) come from the pinned `fastapi
 and are served by this function, so the page works offline and its CSP allows only this origin.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI would eval() every string annotation of
+# every route at import; real annotations are evaluated once, by the interpreter.
 
 from importlib import metadata, resources
 from typing import Any

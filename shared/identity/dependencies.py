@@ -5,7 +5,8 @@ session token or an API key (`sk_live_...`). One database round trip resolves th
 Guard order: authentication first (401), then role (403).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI would eval() every string annotation of
+# every route at import; real annotations are evaluated once, by the interpreter.
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any

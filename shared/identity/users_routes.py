@@ -1,6 +1,7 @@
 """/api/v1/users: own account, and moderator/admin management of others."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI would eval() every string annotation of
+# every route at import; real annotations are evaluated once, by the interpreter.
 
 from typing import Annotated
 from uuid import UUID
