@@ -135,7 +135,6 @@ def environment(url: str, function: str, tracing: bool = False) -> dict[str, str
     env["PYTHONPATH"] = str(ROOT)
     if tracing:
         env["POWERTOOLS_TRACE_DISABLED"] = "false"
-        env["AWS_XRAY_CONTEXT_MISSING"] = "IGNORE_ERROR"  # no X-Ray daemon here
     return env
 
 
@@ -152,39 +151,43 @@ def main() -> None:
 
         tokens = {role: create_user(Role(role))[1] for role in ("user", "admin")}
         floor, *functions = TARGETS
-        samples: dict[str, list[Sample]] = {t.label: [] for t in TARGETS}
-        ratios: dict[str, list[float]] = {t.label: [] for t in TARGETS}
         traced = Target("HealthFunction, tracing on", *astuple(functions[0])[1:])
+        samples: dict[str, list[Sample]] = {t.label: [] for t in [*TARGETS, traced]}
+        ratios: dict[str, list[float]] = {t.label: [] for t in TARGETS}
+        added: list[float] = []  # tracing on minus off, health, sampled back to back
         for _ in range(ROUNDS):
-            for target in [*functions, traced]:
+            for target in functions:
                 # Each function right after a fresh floor sample: the machine's speed drifts.
                 base = sample(floor, environment(url, floor.function), tokens)
-                got = sample(target, environment(url, target.function, target is traced), tokens)
+                got = sample(target, environment(url, target.function), tokens)
                 samples[floor.label].append(base)
-                samples.setdefault(target.label, []).append(got)
-                ratios.setdefault(target.label, []).append(got.total_ms / base.total_ms)
+                samples[target.label].append(got)
+                ratios[target.label].append(got.total_ms / base.total_ms)
+                if target is functions[0]:
+                    on = sample(traced, environment(url, traced.function, tracing=True), tokens)
+                    samples[traced.label].append(on)
+                    added.append(on.total_ms - got.total_ms)
         document = _openapi_build_ms(url)
     rows: dict[str, str] = {}
     best_floor = min(s.total_ms for s in samples[floor.label])
     for label, got in samples.items():
-        paired = statistics.median(ratios[label]) if ratios[label] else 1.0
-        best = min(s.total_ms for s in got) / best_floor
         rss = median(got, "rss_mib")
-        verdict = (
-            ""
-            if label == floor.label
-            else ("  ok" if paired <= RATIO_TARGET and rss <= RSS_TARGET_MIB else "  MISSED")
-        )
         rows[label] = (
             f"{median(got, 'total_ms'):4.0f} ms (import {median(got, 'import_ms'):4.0f}"
-            f" + first {median(got, 'first_ms'):3.0f})  {paired:4.2f}x paired  {best:4.2f}x best"
-            f"  RSS {rss:4.1f} MiB{verdict}"
+            f" + first {median(got, 'first_ms'):3.0f})  RSS {rss:4.1f} MiB"
         )
-    added = statistics.median(
-        t.total_ms - h.total_ms
-        for t, h in zip(samples[traced.label], samples[functions[0].label], strict=True)
-    )
-    rows[traced.label] += f"  (+{added:.0f} ms; target ≤ +{TRACING_TARGET_MS:.0f} ms)"
+        if label == traced.label:
+            extra = statistics.median(added)
+            met = extra <= TRACING_TARGET_MS and rss <= RSS_TARGET_MIB
+            rows[label] += f"  +{extra:.0f} ms over off (target ≤ +{TRACING_TARGET_MS:.0f} ms)"
+        elif label != floor.label:
+            paired = statistics.median(ratios[label])
+            best = min(s.total_ms for s in got) / best_floor
+            met = paired <= RATIO_TARGET and rss <= RSS_TARGET_MIB
+            rows[label] += f"  {paired:4.2f}x paired  {best:4.2f}x best"
+        else:
+            continue
+        rows[label] += "  ok" if met else "  MISSED"
     rows["DocsFunction, first openapi.json"] = f"{document:6.0f} ms (built once per container)"
     report(
         f"cold start: process start to first response, {ROUNDS} fresh processes, ratio to the "

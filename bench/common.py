@@ -133,7 +133,8 @@ def report(title: str, rows: dict[str, str]) -> None:
 
 def production_environment(database_url: str, function: str) -> dict[str, str]:
     """The environment template.yaml gives `function` in a prod stage with every parameter at
-    its default (tracing off unless EnableTracing), pointed at `database_url`."""
+    its default (tracing off unless EnableTracing), pointed at `database_url`, plus what the
+    Lambda runtime itself sets (libraries such as the X-Ray SDK behave differently on Lambda)."""
     from tools.devstack import template
     from tools.devstack.services import resource_names
 
@@ -154,8 +155,18 @@ def production_environment(database_url: str, function: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "AWS_REGION": "us-east-1",
         "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
         "AWS_LAMBDA_FUNCTION_NAME": function,
+        "AWS_LAMBDA_FUNCTION_VERSION": "1",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function}",
+        "LAMBDA_TASK_ROOT": str(Path(__file__).resolve().parents[1]),
+        "LAMBDA_RUNTIME_DIR": "/var/runtime",
+        # The trace header Lambda sets per invocation, sampled: with tracing on, segments are
+        # built and sent (over UDP, to a daemon that is not there).
+        "_X_AMZN_TRACE_ID": (
+            "Root=1-6a5c0c1e-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1"
+        ),
     }
 
 
