@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from shared import db
 from shared.app.middleware import RequestContextMiddleware
@@ -44,7 +45,7 @@ def create_app(*routers: APIRouter, title: str) -> FastAPI:
     # ms of cold start) and walking the included routers on every request after. A group's
     # routes are complete as declared (prefix, tags, responses are applied by its APIRouter).
     # The method guards come first: they must match before the templates.
-    app.router.routes.extend(_method_guards(api_routes).routes)
+    app.router.routes.extend(_method_guards(api_routes))
     for router in routers:
         app.router.routes.extend(router.routes)
     app.state.api_routes = api_routes
@@ -65,15 +66,16 @@ def create_app(*routers: APIRouter, title: str) -> FastAPI:
     return app
 
 
-def _method_guards(routes: list[APIRoute]) -> APIRouter:
+def _method_guards(routes: list[APIRoute]) -> list[Route]:
     """405 for the other methods of a literal path that a template also matches. Without it,
     `DELETE /tasks/types` would reach `DELETE /tasks/{task_id}` and answer a 400 about a UUID;
-    as in OpenAPI, the literal path wins."""
+    as in OpenAPI, the literal path wins. Plain Starlette routes: they take no parameters, so
+    FastAPI's per-route analysis (a cold-start cost) would buy nothing."""
     literal: dict[str, set[str]] = {}
     for route in routes:
         if route.include_in_schema and not route.param_convertors:
             literal.setdefault(route.path, set()).update(route.methods or ())
-    guards = APIRouter()
+    guards: list[Route] = []
     for path, served in literal.items():
         shadowed = {
             method
@@ -82,13 +84,13 @@ def _method_guards(routes: list[APIRoute]) -> APIRouter:
             for method in route.methods or ()
         } - served
         if shadowed:
-            guards.add_api_route(
-                path, _method_not_allowed, methods=sorted(shadowed), include_in_schema=False
+            guards.append(
+                Route(path, _method_not_allowed, methods=sorted(shadowed), include_in_schema=False)
             )
     return guards
 
 
-async def _method_not_allowed() -> None:
+async def _method_not_allowed(_: Request) -> Response:
     raise MethodNotAllowed()
 
 
