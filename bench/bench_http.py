@@ -17,15 +17,21 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import statistics
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
-from bench.common import Statement, bench_database, production_environment, recording, report
+from bench.common import (
+    Statement,
+    bench_database,
+    elapsed_ms,
+    production_environment,
+    recording,
+    report,
+    summarize,
+)
 
 BLOCKS = int(os.environ.get("BENCH_HTTP_BLOCKS", "20"))
 PER_BLOCK = int(os.environ.get("BENCH_HTTP_PER_BLOCK", "50"))
@@ -72,12 +78,6 @@ class InstantSqs:
         return {"Successful": [{"Id": e["Id"], "MessageId": e["Id"]} for e in Entries]}
 
 
-def sample(call: Call) -> float:
-    started = time.perf_counter()
-    call()
-    return (time.perf_counter() - started) * 1000
-
-
 def alternate(ours: Call, floor: Call) -> tuple[list[float], list[float]]:
     for _ in range(PER_BLOCK):  # warm both
         ours()
@@ -85,14 +85,9 @@ def alternate(ours: Call, floor: Call) -> tuple[list[float], list[float]]:
     mine: list[float] = []
     base: list[float] = []
     for _ in range(BLOCKS):
-        mine += [sample(ours) for _ in range(PER_BLOCK)]
-        base += [sample(floor) for _ in range(PER_BLOCK)]
+        mine += [elapsed_ms(ours) for _ in range(PER_BLOCK)]
+        base += [elapsed_ms(floor) for _ in range(PER_BLOCK)]
     return mine, base
-
-
-def percentiles(samples: list[float]) -> tuple[float, float, float]:
-    cuts = statistics.quantiles(samples, n=100)
-    return statistics.median(samples), cuts[89], cuts[98]
 
 
 def main() -> None:
@@ -176,8 +171,8 @@ def run(url: str) -> dict[str, str]:
             with recording() as statements:
                 case.handler()
             mine, base = alternate(case.handler, floor_of(conn, statements))
-            p50, p90, p99 = percentiles(mine)
-            f50, _, _ = percentiles(base)
+            ours, floor = summarize(mine), summarize(base)
+            p50, p90, p99, f50 = ours["p50"], ours["p90"], ours["p99"], floor["p50"]
             trips = len(statements)
             rows[case.label] = (
                 f"{p50:.2f} / {p90:.2f} / {p99:.2f}  floor {f50:.2f}  overhead {p50 - f50:.2f}  "

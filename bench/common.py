@@ -92,20 +92,22 @@ def summarize(samples_ms: list[float]) -> dict[str, float]:
     ordered = sorted(samples_ms)
     return {
         "p50": statistics.median(ordered),
+        "p90": ordered[min(len(ordered) - 1, int(len(ordered) * 0.90))],
         "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
         "mean": statistics.fmean(ordered),
     }
 
 
+def elapsed_ms(call: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
 def time_calls(call: Callable[[], Any], count: int, warmup: int = 50) -> dict[str, float]:
     for _ in range(warmup):
         call()
-    samples: list[float] = []
-    for _ in range(count):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return summarize(samples)
+    return summarize([elapsed_ms(call) for _ in range(count)])
 
 
 def http_call(
@@ -139,17 +141,16 @@ def production_environment(database_url: str, function: str) -> dict[str, str]:
     from tools.devstack.services import resource_names
 
     parsed = template.parse(template.load())
-    names = resource_names(parsed, {}) | {
-        "Stage": "prod",
-        "CorsAllowedOrigins": "https://app.example.com",
-        "WebhookSigningSecret": "arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook",
-    }
-    env: dict[str, str] = {}
-    for key, value in parsed.functions[function].environment.items():
-        try:
-            env[key] = template.resolve(value, names)
-        except template.Unresolvable:
-            continue
+    names = resource_names(
+        parsed,
+        {},
+        {
+            "Stage": "prod",
+            "CorsAllowedOrigins": "https://app.example.com",
+            "WebhookSigningSecret": "arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook",
+        },
+    )
+    env = template.environment_of(parsed.functions[function], names)
     env.pop("DATABASE_SECRET_ARN", None)
     return env | {
         "DATABASE_URL": database_url,

@@ -217,15 +217,12 @@ def _environment(**parameters: str) -> dict[str, str]:
     """The Globals environment as deployed with `parameters` (others at their defaults)."""
     from tools.devstack.services import resource_names
 
-    parsed = template_loader.parse(template())
-    names = resource_names(parsed, {}) | parameters
-    names |= template_loader.evaluate_conditions(parsed.conditions, names)
+    names = resource_names(template_loader.parse(template()), {}, parameters)
     variables = function_globals()["Environment"]["Variables"]
     return {
-        key: template_loader.resolve(value, names)
-        for key, value in variables.items()
-        if key == "POWERTOOLS_TRACE_DISABLED"
-    } | {
+        "POWERTOOLS_TRACE_DISABLED": template_loader.resolve(
+            variables["POWERTOOLS_TRACE_DISABLED"], names
+        ),
         "Tracing": template_loader.resolve(function_globals()["Tracing"], names),
         "SnapStart": template_loader.resolve(function_globals()["SnapStart"]["ApplyOn"], names),
     }

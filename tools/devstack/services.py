@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 
 from tools import pg
 from tools.devstack.sqs import LocalQueue, aws_client, create_queues, sqs_client, start_moto
-from tools.devstack.template import Template, Unresolvable, evaluate_conditions, resolve
+from tools.devstack.template import (
+    Template,
+    Unresolvable,
+    environment_of,
+    evaluate_conditions,
+    resolve,
+)
 from tools.lambda_events import ACCOUNT, REGION
 
 if TYPE_CHECKING:
@@ -86,9 +92,13 @@ def _env_name(logical_id: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", logical_id).upper()
 
 
-def resource_names(template: Template, queues: dict[str, LocalQueue]) -> dict[str, str]:
-    """Local values of what `Ref`/`GetAtt`/`Sub` can name: pseudo parameters, parameter
-    defaults, queues and buckets."""
+def resource_names(
+    template: Template,
+    queues: dict[str, LocalQueue],
+    parameters: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Local values of what `Ref`/`GetAtt`/`Sub`/`Fn::If` can name: pseudo parameters, parameter
+    defaults (Stage dev) or the given `parameters`, the conditions, queues and buckets."""
     names = {
         "AWS::Region": REGION,
         "AWS::AccountId": ACCOUNT,
@@ -98,6 +108,7 @@ def resource_names(template: Template, queues: dict[str, LocalQueue]) -> dict[st
     }
     names |= {p: str(d["Default"]) for p, d in template.parameters.items() if "Default" in d}
     names["Stage"] = "dev"
+    names |= parameters or {}
     names |= evaluate_conditions(template.conditions, names)
     for q in queues.values():
         names |= {
@@ -119,13 +130,8 @@ def function_environment(
     names = resource_names(template, queues)
     env: dict[str, str] = {}
     for fn in template.functions.values():
-        for key, value in fn.environment.items():
-            if key in os.environ:  # the developer's shell wins (e.g. POWERTOOLS_LOG_LEVEL=DEBUG)
-                continue
-            try:
-                env[key] = resolve(value, names)
-            except Unresolvable:
-                log.debug("%s: %s has no local value", fn.logical_id, key)
+        # The developer's shell wins (e.g. POWERTOOLS_LOG_LEVEL=DEBUG).
+        env |= {k: v for k, v in environment_of(fn, names).items() if k not in os.environ}
     env |= {f"{_env_name(q.logical_id)}_URL": q.url for q in queues.values()}
     env |= {
         "ENVIRONMENT": "dev",

@@ -217,6 +217,18 @@ def resolve(value: Any, names: dict[str, str]) -> str:
     raise Unresolvable(repr(value))
 
 
+def environment_of(fn: Function, names: dict[str, str]) -> dict[str, str]:
+    """The function's environment variables, evaluated; those `names` cannot resolve are left
+    out."""
+    env: dict[str, str] = {}
+    for key, value in fn.environment.items():
+        try:
+            env[key] = resolve(value, names)
+        except Unresolvable:
+            continue
+    return env
+
+
 def evaluate_conditions(conditions: dict[str, Any], names: dict[str, str]) -> dict[str, str]:
     """Each condition as `Condition::<name>` -> "true"/"false", for `Fn::If` in `resolve`;
     conditions that cannot be evaluated locally are left out."""
