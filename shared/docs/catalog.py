@@ -41,6 +41,10 @@ GROUP_ROUTER_MODULES: tuple[str, ...] = (
     "shared.admin.routes",
     "shared.tasks.routes",
     "shared.monitoring.routes",
+    "shared.contacts.routes",
+    "shared.transactions.routes",
+    "shared.reminders.routes",
+    "shared.devices.routes",
     # starter generate module: generated groups are inserted above this line.
 )
 

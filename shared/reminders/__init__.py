@@ -1,0 +1,7 @@
+"""Reminders: a resource group made by the module generator.
+
+Command: `starter generate module reminder --template production`.
+Owners see and change their own reminders; moderators and admins see and change all.
+Extend schemas.py, service.py and the migration with your own fields. `starter revert module
+reminder` removes the group while its files are as generated.
+"""
