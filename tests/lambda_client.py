@@ -46,6 +46,9 @@ class RequestVerbs:
     def delete(self, path: str, **kwargs: Any) -> LambdaResponse:
         return self.request("DELETE", path, **kwargs)
 
+    def patch(self, path: str, **kwargs: Any) -> LambdaResponse:
+        return self.request("PATCH", path, **kwargs)
+
 
 class LambdaClient(RequestVerbs):
     def __init__(self, handler: Handler, *, token: str | None = None) -> None:

@@ -1,7 +1,2 @@
-"""Contacts: a resource group made by the module generator.
-
-Command: `starter generate module contact --template production`.
-Owners see and change their own contacts; moderators and admins see and change all.
-Extend schemas.py, service.py and the migration with your own fields. `starter revert module
-contact` removes the group while its files are as generated.
-"""
+"""/api/v1/contacts: the HTTP face of the ledger's contacts (shared.ledger owns the rules and
+the SQL). Scaffolded with `starter generate module contact --template production`."""

@@ -1,4 +1,5 @@
-"""/api/v1/contacts: thin routes over shared.contacts.service."""
+"""/api/v1/contacts: thin routes over shared.ledger.contacts. Every route is the caller's own:
+another user's contact answers 404."""
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
@@ -7,123 +8,71 @@ from uuid import UUID
 
 from fastapi import Query
 
-from shared.contacts import service
-from shared.contacts.schemas import (
-    BulkCreate,
-    BulkDelete,
-    BulkResult,
-    BulkUpdates,
-    ContactIn,
-    ContactOut,
-    ContactPage,
-    ContactQuery,
-    ContactUpdate,
-    SortBy,
-    SortOrder,
-    Status,
-)
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from shared.http.envelope import Envelope, ok
-from shared.http.routing import beyond_schema, errors, group_router
-from shared.identity.dependencies import CurrentUser, ModeratorUser
-from shared.timestamps import IsoDatetime
+from shared.http.routing import errors, group_router
+from shared.identity.dependencies import CurrentUser
+from shared.ledger import contacts as service
+from shared.ledger.schemas import TEXT, Balance, ContactIn, ContactOut, ContactPage, ContactUpdate
 
 router = group_router("/api/v1/contacts", "Contacts")
-TEXT = r"^[^\x00]*$"
 
 
 @router.post("", summary="Create a contact")
 async def create(body: ContactIn, user: CurrentUser) -> Envelope[ContactOut]:
-    return ok(service.create(user, body))
+    return ok(service.create(user.id, body))
 
 
-@router.get(
-    "",
-    summary="List contacts: filters, sorting and a cursor",
-    # metadata must parse as a JSON object, cursor must come from this list and order, and
-    # priority_min may not exceed priority_max.
-    openapi_extra=beyond_schema("metadata", "cursor", "priority_min"),
-)
+@router.get("", summary="List contacts by name, with a cursor")
 async def list_contacts(
     user: CurrentUser,
-    status: Annotated[list[Status] | None, Query(description="Repeat for several.")] = None,
-    priority_min: Annotated[int | None, Query(ge=0, le=100)] = None,
-    priority_max: Annotated[int | None, Query(ge=0, le=100)] = None,
-    created_after: IsoDatetime | None = None,
-    created_before: IsoDatetime | None = None,
-    metadata: Annotated[
-        str | None, Query(max_length=2000, description='A JSON object rows contain: {"k": "v"}')
+    search: Annotated[
+        str | None,
+        Query(max_length=200, pattern=TEXT, description="In name, email, phone or note."),
     ] = None,
-    search: Annotated[str | None, Query(max_length=200, pattern=TEXT)] = None,
-    sort_by: SortBy = SortBy.CREATED_AT,
-    sort_order: SortOrder = SortOrder.DESC,
+    deleted: Annotated[bool, Query(description="List the deleted ones instead.")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=1000, pattern=TEXT)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Envelope[ContactPage]:
-    query = ContactQuery(
-        status=status or [],
-        priority_min=priority_min,
-        priority_max=priority_max,
-        created_after=created_after,
-        created_before=created_before,
-        metadata=service.metadata_filter(metadata),
-        search=search,
-        sort_by=sort_by,
-        sort_order=sort_order,
-        limit=limit,
-        cursor=cursor,
-    )
-    return ok(service.list_contacts(user, query))
+    return ok(service.search(user.id, search, deleted, limit, cursor))
 
 
-@router.post("/bulk/create", summary="Create many (moderators), in one transaction")
-async def bulk_create(body: BulkCreate, user: ModeratorUser) -> Envelope[BulkResult]:
-    return ok(service.bulk_create(user, body))
+@router.get("/{contact_id}", summary="Get a contact (deleted ones too)", responses=errors(NotFound))
+async def get(contact_id: UUID, user: CurrentUser) -> Envelope[ContactOut]:
+    return ok(service.get(user.id, contact_id))
 
 
-@router.post(
-    "/bulk/update",
-    summary="Update many (moderators), in one transaction",
-    responses=errors(NotFound),
-    openapi_extra=beyond_schema("items"),  # a row that is not there is a 400 naming items[i]
+@router.patch(
+    "/{contact_id}",
+    summary="Change a contact (send `version` to refuse a stale write)",
+    responses=errors(NotFound, Conflict),
 )
-async def bulk_update(body: BulkUpdates, user: ModeratorUser) -> Envelope[BulkResult]:
-    return ok(service.bulk_update(user, body))
-
-
-@router.post(
-    "/bulk/delete",
-    summary="Delete many (moderators), in one transaction",
-    responses=errors(NotFound),
-    openapi_extra=beyond_schema("items"),  # a row that is not there is a 400 naming items[i]
-)
-async def bulk_delete(body: BulkDelete, user: ModeratorUser) -> Envelope[BulkResult]:
-    return ok(service.bulk_delete(user, body))
-
-
-@router.get(
-    "/{item_id}",
-    summary="Get a contact",
-    responses=errors(NotFound),
-)
-async def get(item_id: UUID, user: CurrentUser) -> Envelope[ContactOut]:
-    return ok(service.get(user, item_id))
-
-
-@router.put(
-    "/{item_id}",
-    summary="Update a contact",
-    responses=errors(NotFound),
-)
-async def update(item_id: UUID, body: ContactUpdate, user: CurrentUser) -> Envelope[ContactOut]:
-    return ok(service.update(user, item_id, body))
+async def update(contact_id: UUID, body: ContactUpdate, user: CurrentUser) -> Envelope[ContactOut]:
+    return ok(service.update(user.id, contact_id, body))
 
 
 @router.delete(
-    "/{item_id}",
-    summary="Delete a contact",
+    "/{contact_id}",
+    summary="Delete a contact (restorable for 30 days)",
+    responses=errors(NotFound, Conflict),
+)
+async def delete(contact_id: UUID, user: CurrentUser) -> Envelope[ContactOut]:
+    return ok(service.delete(user.id, contact_id), "Contact deleted")
+
+
+@router.post(
+    "/{contact_id}/restore",
+    summary="Restore a deleted contact",
+    responses=errors(NotFound, Conflict),
+)
+async def restore(contact_id: UUID, user: CurrentUser) -> Envelope[ContactOut]:
+    return ok(service.restore(user.id, contact_id))
+
+
+@router.get(
+    "/{contact_id}/balance",
+    summary="What the contact owes you (positive) or you owe them, per currency",
     responses=errors(NotFound),
 )
-async def delete(item_id: UUID, user: CurrentUser) -> Envelope[None]:
-    service.delete(user, item_id)
-    return ok(None, "Contact deleted")
+async def balance(contact_id: UUID, user: CurrentUser) -> Envelope[list[Balance]]:
+    return ok(service.balance(user.id, contact_id))

@@ -43,6 +43,7 @@ GROUP_ROUTER_MODULES: tuple[str, ...] = (
     "shared.monitoring.routes",
     "shared.contacts.routes",
     "shared.transactions.routes",
+    "shared.sync.routes",
     "shared.reminders.routes",
     "shared.devices.routes",
     # starter generate module: generated groups are inserted above this line.

@@ -1,131 +1,106 @@
-"""/api/v1/transactions: thin routes over shared.transactions.service."""
+"""/api/v1/transactions and /api/v1/balances: thin routes over shared.ledger.transactions.
+Every route is the caller's own: another user's transaction answers 404."""
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import Query
 
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from shared.http.envelope import Envelope, ok
-from shared.http.routing import beyond_schema, errors, group_router
-from shared.identity.dependencies import CurrentUser, ModeratorUser
-from shared.timestamps import IsoDatetime
-from shared.transactions import service
-from shared.transactions.schemas import (
-    BulkCreate,
-    BulkDelete,
-    BulkResult,
-    BulkUpdates,
-    SortBy,
-    SortOrder,
-    Status,
+from shared.http.routing import errors, group_router
+from shared.identity.dependencies import CurrentUser
+from shared.ledger import transactions as service
+from shared.ledger.schemas import (
+    CURRENCY,
+    Balance,
+    SettlementIn,
     TransactionIn,
     TransactionOut,
     TransactionPage,
-    TransactionQuery,
     TransactionUpdate,
+    utc,
 )
+from shared.timestamps import IsoDatetime
 
-router = group_router("/api/v1/transactions", "Transactions")
-TEXT = r"^[^\x00]*$"
+# One function serves both prefixes: balances are a read of the transactions.
+router = group_router("/api/v1", "Transactions")
 
 
-@router.post("", summary="Create a transaction")
+@router.post("/transactions", summary="Record a transaction", responses=errors(NotFound, Conflict))
 async def create(body: TransactionIn, user: CurrentUser) -> Envelope[TransactionOut]:
-    return ok(service.create(user, body))
+    return ok(service.create(user.id, body))
 
 
-@router.get(
-    "",
-    summary="List transactions: filters, sorting and a cursor",
-    # metadata must parse as a JSON object, cursor must come from this list and order, and
-    # priority_min may not exceed priority_max.
-    openapi_extra=beyond_schema("metadata", "cursor", "priority_min"),
-)
+@router.get("/transactions", summary="List transactions, newest first, with a cursor")
 async def list_transactions(
     user: CurrentUser,
-    status: Annotated[list[Status] | None, Query(description="Repeat for several.")] = None,
-    priority_min: Annotated[int | None, Query(ge=0, le=100)] = None,
-    priority_max: Annotated[int | None, Query(ge=0, le=100)] = None,
-    created_after: IsoDatetime | None = None,
-    created_before: IsoDatetime | None = None,
-    metadata: Annotated[
-        str | None, Query(max_length=2000, description='A JSON object rows contain: {"k": "v"}')
+    contact_id: UUID | None = None,
+    currency: Annotated[str | None, Query(pattern=CURRENCY)] = None,
+    status: Annotated[
+        Literal["open", "settled"] | None,
+        Query(description="open: still owed; settled: fully settled, and settlements."),
     ] = None,
-    search: Annotated[str | None, Query(max_length=200, pattern=TEXT)] = None,
-    sort_by: SortBy = SortBy.CREATED_AT,
-    sort_order: SortOrder = SortOrder.DESC,
+    due_after: IsoDatetime | None = None,
+    due_before: IsoDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=1000, pattern=TEXT)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Envelope[TransactionPage]:
-    query = TransactionQuery(
-        status=status or [],
-        priority_min=priority_min,
-        priority_max=priority_max,
-        created_after=created_after,
-        created_before=created_before,
-        metadata=service.metadata_filter(metadata),
-        search=search,
-        sort_by=sort_by,
-        sort_order=sort_order,
-        limit=limit,
-        cursor=cursor,
+    f = service.TransactionFilter(
+        contact_id=contact_id,
+        currency=currency,
+        settled=None if status is None else status == "settled",
+        due_after=utc(due_after),
+        due_before=utc(due_before),
     )
-    return ok(service.list_transactions(user, query))
-
-
-@router.post("/bulk/create", summary="Create many (moderators), in one transaction")
-async def bulk_create(body: BulkCreate, user: ModeratorUser) -> Envelope[BulkResult]:
-    return ok(service.bulk_create(user, body))
-
-
-@router.post(
-    "/bulk/update",
-    summary="Update many (moderators), in one transaction",
-    responses=errors(NotFound),
-    openapi_extra=beyond_schema("items"),  # a row that is not there is a 400 naming items[i]
-)
-async def bulk_update(body: BulkUpdates, user: ModeratorUser) -> Envelope[BulkResult]:
-    return ok(service.bulk_update(user, body))
-
-
-@router.post(
-    "/bulk/delete",
-    summary="Delete many (moderators), in one transaction",
-    responses=errors(NotFound),
-    openapi_extra=beyond_schema("items"),  # a row that is not there is a 400 naming items[i]
-)
-async def bulk_delete(body: BulkDelete, user: ModeratorUser) -> Envelope[BulkResult]:
-    return ok(service.bulk_delete(user, body))
+    return ok(service.search(user.id, f, limit, cursor))
 
 
 @router.get(
-    "/{item_id}",
-    summary="Get a transaction",
-    responses=errors(NotFound),
+    "/transactions/{transaction_id}", summary="Get a transaction", responses=errors(NotFound)
 )
-async def get(item_id: UUID, user: CurrentUser) -> Envelope[TransactionOut]:
-    return ok(service.get(user, item_id))
+async def get(transaction_id: UUID, user: CurrentUser) -> Envelope[TransactionOut]:
+    return ok(service.get(user.id, transaction_id))
 
 
-@router.put(
-    "/{item_id}",
-    summary="Update a transaction",
-    responses=errors(NotFound),
+@router.patch(
+    "/transactions/{transaction_id}",
+    summary="Change a transaction (send `version` to refuse a stale write)",
+    responses=errors(NotFound, Conflict),
 )
 async def update(
-    item_id: UUID, body: TransactionUpdate, user: CurrentUser
+    transaction_id: UUID, body: TransactionUpdate, user: CurrentUser
 ) -> Envelope[TransactionOut]:
-    return ok(service.update(user, item_id, body))
+    return ok(service.update(user.id, transaction_id, body))
 
 
 @router.delete(
-    "/{item_id}",
-    summary="Delete a transaction",
-    responses=errors(NotFound),
+    "/transactions/{transaction_id}",
+    summary="Delete a transaction (its settlements first)",
+    responses=errors(NotFound, Conflict),
 )
-async def delete(item_id: UUID, user: CurrentUser) -> Envelope[None]:
-    service.delete(user, item_id)
+async def delete(transaction_id: UUID, user: CurrentUser) -> Envelope[None]:
+    service.delete(user.id, transaction_id)
     return ok(None, "Transaction deleted")
+
+
+@router.post(
+    "/transactions/{transaction_id}/settlements",
+    summary="Settle a transaction, partly or fully",
+    responses=errors(NotFound, Conflict),
+)
+async def settle(
+    transaction_id: UUID, body: SettlementIn, user: CurrentUser
+) -> Envelope[TransactionOut]:
+    return ok(service.settle(user.id, transaction_id, body))
+
+
+@router.get(
+    "/balances",
+    summary="Your net per contact and currency (currencies never mixed)",
+    tags=["Balances"],
+)
+async def balances(user: CurrentUser) -> Envelope[list[Balance]]:
+    return ok(service.balances(user.id))

@@ -1,0 +1,118 @@
+"""Sync for offline-first clients: push a batch of changes, pull the log after a cursor.
+
+A push is applied in order in one transaction. A change made to a version the server has moved
+past is not applied: it comes back as a conflict carrying the server's entity, and the client
+decides (no silent last-write-wins). Each change's result is kept under its idempotency key, so
+replaying a batch changes nothing and returns the same results. Pull reads the user's log by
+sequence number; the stream's row lock makes sequence order commit order, so a cursor never
+skips an event that commits late (docs/ledger.md).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from shared import db
+from shared.errors import AppError
+from shared.ledger import store
+from shared.ledger.engine import Batch, Request, VersionConflict
+from shared.ledger.schemas import (
+    Change,
+    ChangeError,
+    ChangeResult,
+    Entity,
+    EventOut,
+    PullIn,
+    PullOut,
+    PushIn,
+    PushOut,
+)
+from shared.ledger.state import as_json
+
+KEY_REUSED = ChangeError(
+    code="IDEMPOTENCY_KEY_REUSED", message="This idempotency key was used for another change"
+)
+
+
+def push(owner: UUID, body: PushIn) -> PushOut:
+    with db.transaction() as conn:
+        batch = Batch(conn, owner, body.device_id)
+        batch.preload(
+            [c.entity_id for c in body.changes if c.entity is Entity.CONTACT]
+            + [_uuid(c.data.get("contact_id")) for c in body.changes],
+            [c.entity_id for c in body.changes if c.entity is Entity.TRANSACTION]
+            + [_uuid(c.data.get("settles_id")) for c in body.changes],
+        )
+        stored = store.stored_results(conn, owner, [c.idempotency_key for c in body.changes])
+        results: list[ChangeResult] = []
+        new: list[tuple[str, str, dict[str, object]]] = []
+        for change in body.changes:
+            digest = store.request_hash(change.model_dump(mode="json", exclude={"idempotency_key"}))
+            if change.idempotency_key in stored:
+                earlier_digest, earlier = stored[change.idempotency_key]
+                results.append(
+                    ChangeResult.model_validate(earlier)
+                    if earlier_digest == digest
+                    else _result(change, "rejected", error=KEY_REUSED)
+                )
+                continue
+            result = _apply(batch, change)
+            results.append(result)
+            document = result.model_dump(mode="json")
+            stored[change.idempotency_key] = (digest, document)
+            new.append((change.idempotency_key, digest, document))
+        batch.flush(new)
+        return PushOut(results=results, cursor=batch.sequence)
+
+
+def _apply(batch: Batch, change: Change) -> ChangeResult:
+    request = Request(change.entity, change.entity_id, change.op, change.data, change.base_version)
+    try:
+        after, sequence = batch.apply(request)
+    except VersionConflict as conflict:
+        state = None if conflict.current is None else as_json(conflict.current)
+        error = ChangeError(code=conflict.code, message=conflict.message)
+        return _result(change, "conflict", server_state=state, error=error)
+    except AppError as refused:
+        return _result(
+            change, "rejected", error=ChangeError(code=refused.code, message=refused.message)
+        )
+    version = after.version if after is not None else change.base_version + 1
+    return _result(change, "applied", version=version, sequence=sequence)
+
+
+def _result(
+    change: Change,
+    status: Literal["applied", "conflict", "rejected"],
+    *,
+    version: int | None = None,
+    sequence: int | None = None,
+    server_state: dict[str, object] | None = None,
+    error: ChangeError | None = None,
+) -> ChangeResult:
+    return ChangeResult(
+        idempotency_key=change.idempotency_key,
+        entity=change.entity,
+        entity_id=change.entity_id,
+        status=status,
+        version=version,
+        sequence=sequence,
+        server_state=server_state,
+        error=error,
+    )
+
+
+def _uuid(value: object) -> UUID:
+    """An id a change's data names, for preloading (anything else preloads nothing)."""
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return UUID(int=0)
+
+
+def pull(owner: UUID, body: PullIn) -> PullOut:
+    rows = store.events(db.connection(), owner, body.cursor, body.limit + 1)
+    page = [EventOut.model_validate(r) for r in rows[: body.limit]]
+    cursor = page[-1].sequence if page else body.cursor
+    return PullOut(changes=page, cursor=cursor, has_more=len(rows) > body.limit)
