@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tools import cli_admin, cli_generate
+from tools import cli_admin, cli_generate, cli_ledger
 from tools.cli_common import database_url
 
 app = typer.Typer(no_args_is_help=True, help="Serverless Starter operator CLI.")
@@ -28,6 +28,7 @@ app.command("health-check")(cli_admin.health_check)
 app.add_typer(cli_admin.tasks_app, name="tasks")
 app.add_typer(cli_generate.generate_app, name="generate")
 app.add_typer(cli_generate.revert_app, name="revert")
+app.add_typer(cli_ledger.ledger_app, name="ledger")
 
 
 @app.command("export-openapi")

@@ -198,7 +198,7 @@ class Batch:
     def _new_transaction(self, data: dict[str, Any]) -> dict[str, Any]:
         if data.get("settles_id") is not None:
             return self._new_settlement(data)
-        body = parse(TransactionIn, data)
+        body = parse(TransactionIn, {k: v for k, v in data.items() if k != "settles_id"})
         if body.currency not in CURRENCIES:
             raise ValidationFailed("currency", "must be an ISO 4217 currency code")
         self._open_contact(body.contact_id)
@@ -252,6 +252,7 @@ class Batch:
         self.transactions_changed[state.id] = None
         self.balances.add(state.contact_id)
         if state.settles_id is not None:
+            self.transaction(state.settles_id)  # loaded before the delta, never after
             self.parents.add(state.settles_id)
             delta = (after.amount if after else 0) - (before.amount if before else 0)
             self.settled[state.settles_id] = self.settled.get(state.settles_id, 0) + delta
@@ -269,7 +270,7 @@ class Batch:
             {i: self.transactions[i] for i in self.transactions_changed},
             results or [],
         )
-        live_parents = [p for p in self.parents if self.transactions.get(p) is not None]
+        live_parents = [p for p in self.parents if self.transactions[p] is not None]
         store.refresh_derived(self.conn, self.owner, live_parents, self.balances)
 
 
