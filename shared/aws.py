@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
 
 _clients: dict[str, Any] = {}
@@ -63,6 +64,11 @@ def rds() -> RDSClient:
 
 def secretsmanager() -> SecretsManagerClient:
     client: SecretsManagerClient = _client("secretsmanager")
+    return client
+
+
+def sns() -> SNSClient:
+    client: SNSClient = _client("sns")
     return client
 
 

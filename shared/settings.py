@@ -166,6 +166,24 @@ class MonitoringSettings(BaseModel):
     retention_batch_size: int = Field(default=5000, ge=1, le=100_000)
 
 
+class LedgerSettings(BaseModel):
+    """The debts ledger's reminders, push devices and clean-up."""
+
+    model_config = _CONFIG
+
+    # SNS platform applications (APNs, FCM) devices register under. Unset (the local stack):
+    # devices get a local endpoint and pushes are only logged.
+    push_apns_application_arn: str | None = None
+    push_fcm_application_arn: str | None = None
+    # Reminders one schedule run claims; the rest wait for the next run (5 minutes).
+    reminders_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # How long a pushed change's result is replayed for its idempotency key.
+    idempotency_retention_days: int = Field(default=7, ge=1)
+    # Soft-deleted contacts are purged after this many days (their restore window).
+    contact_purge_days: int = Field(default=30, ge=1)
+    sent_reminder_retention_days: int = Field(default=90, ge=1)
+
+
 class Settings(BaseModel):
     model_config = _CONFIG
 
@@ -179,6 +197,7 @@ class Settings(BaseModel):
     tasks: TaskSettings = Field(default_factory=TaskSettings)
     handlers: HandlerSettings = Field(default_factory=HandlerSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    ledger: LedgerSettings = Field(default_factory=LedgerSettings)
 
     @model_validator(mode="after")
     def _refuse_unsafe_outside_dev(self) -> Self:

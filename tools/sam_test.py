@@ -118,6 +118,10 @@ CHECKS = [
     Check("SweeperFunction", "sweeper.json", summary("recovered", "sent")),
     Check("CleanupFunction", "cleanup.json", summary("sessions", "finished_tasks")),
     Check("AlertEvaluationFunction", "alert-evaluation.json", summary("evaluated")),
+    Check("ContactsFunction", "contacts-list.json", http(200, "next_cursor")),
+    Check("SyncFunction", "sync-pull.json", http(200, "has_more")),
+    Check("ReminderDispatchFunction", "reminder-dispatch.json", summary("claimed", "sent")),
+    Check("LedgerCleanupFunction", "ledger-cleanup.json", summary("contacts")),
 ]
 
 

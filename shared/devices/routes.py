@@ -1,129 +1,34 @@
-"""/api/v1/devices: thin routes over shared.devices.service."""
+"""/api/v1/devices: thin routes over shared.devices.service. A user sees only their devices."""
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at runtime.
 
 from typing import Annotated
-from uuid import UUID
 
-from fastapi import Query
+from fastapi import Path
 
 from shared.devices import service
-from shared.devices.schemas import (
-    BulkCreate,
-    BulkDelete,
-    BulkResult,
-    BulkUpdates,
-    DeviceIn,
-    DeviceOut,
-    DevicePage,
-    DeviceQuery,
-    DeviceUpdate,
-    SortBy,
-    SortOrder,
-    Status,
-)
+from shared.devices.schemas import DEVICE_ID, DeviceIn, DeviceOut
 from shared.errors import NotFound
 from shared.http.envelope import Envelope, ok
-from shared.http.routing import beyond_schema, errors, group_router
-from shared.identity.dependencies import CurrentUser, ModeratorUser
-from shared.timestamps import IsoDatetime
+from shared.http.routing import errors, group_router
+from shared.identity.dependencies import CurrentUser
 
 router = group_router("/api/v1/devices", "Devices")
-TEXT = r"^[^\x00]*$"
 
 
-@router.post("", summary="Create a device")
-async def create(body: DeviceIn, user: CurrentUser) -> Envelope[DeviceOut]:
-    return ok(service.create(user, body))
+@router.post("", summary="Register a device's push token (again: the token rotated)")
+async def register(body: DeviceIn, user: CurrentUser) -> Envelope[DeviceOut]:
+    return ok(service.register(user.id, body))
 
 
-@router.get(
-    "",
-    summary="List devices: filters, sorting and a cursor",
-    # metadata must parse as a JSON object, cursor must come from this list and order, and
-    # priority_min may not exceed priority_max.
-    openapi_extra=beyond_schema("metadata", "cursor", "priority_min"),
-)
-async def list_devices(
-    user: CurrentUser,
-    status: Annotated[list[Status] | None, Query(description="Repeat for several.")] = None,
-    priority_min: Annotated[int | None, Query(ge=0, le=100)] = None,
-    priority_max: Annotated[int | None, Query(ge=0, le=100)] = None,
-    created_after: IsoDatetime | None = None,
-    created_before: IsoDatetime | None = None,
-    metadata: Annotated[
-        str | None, Query(max_length=2000, description='A JSON object rows contain: {"k": "v"}')
-    ] = None,
-    search: Annotated[str | None, Query(max_length=200, pattern=TEXT)] = None,
-    sort_by: SortBy = SortBy.CREATED_AT,
-    sort_order: SortOrder = SortOrder.DESC,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=1000, pattern=TEXT)] = None,
-) -> Envelope[DevicePage]:
-    query = DeviceQuery(
-        status=status or [],
-        priority_min=priority_min,
-        priority_max=priority_max,
-        created_after=created_after,
-        created_before=created_before,
-        metadata=service.metadata_filter(metadata),
-        search=search,
-        sort_by=sort_by,
-        sort_order=sort_order,
-        limit=limit,
-        cursor=cursor,
-    )
-    return ok(service.list_devices(user, query))
+@router.get("", summary="Your devices")
+async def list_devices(user: CurrentUser) -> Envelope[list[DeviceOut]]:
+    return ok(service.list_devices(user.id))
 
 
-@router.post("/bulk/create", summary="Create many (moderators), in one transaction")
-async def bulk_create(body: BulkCreate, user: ModeratorUser) -> Envelope[BulkResult]:
-    return ok(service.bulk_create(user, body))
-
-
-@router.post(
-    "/bulk/update",
-    summary="Update many (moderators), in one transaction",
-    responses=errors(NotFound),
-    openapi_extra=beyond_schema("items"),  # a row that is not there is a 400 naming items[i]
-)
-async def bulk_update(body: BulkUpdates, user: ModeratorUser) -> Envelope[BulkResult]:
-    return ok(service.bulk_update(user, body))
-
-
-@router.post(
-    "/bulk/delete",
-    summary="Delete many (moderators), in one transaction",
-    responses=errors(NotFound),
-    openapi_extra=beyond_schema("items"),  # a row that is not there is a 400 naming items[i]
-)
-async def bulk_delete(body: BulkDelete, user: ModeratorUser) -> Envelope[BulkResult]:
-    return ok(service.bulk_delete(user, body))
-
-
-@router.get(
-    "/{item_id}",
-    summary="Get a device",
-    responses=errors(NotFound),
-)
-async def get(item_id: UUID, user: CurrentUser) -> Envelope[DeviceOut]:
-    return ok(service.get(user, item_id))
-
-
-@router.put(
-    "/{item_id}",
-    summary="Update a device",
-    responses=errors(NotFound),
-)
-async def update(item_id: UUID, body: DeviceUpdate, user: CurrentUser) -> Envelope[DeviceOut]:
-    return ok(service.update(user, item_id, body))
-
-
-@router.delete(
-    "/{item_id}",
-    summary="Delete a device",
-    responses=errors(NotFound),
-)
-async def delete(item_id: UUID, user: CurrentUser) -> Envelope[None]:
-    service.delete(user, item_id)
-    return ok(None, "Device deleted")
+@router.delete("/{device_id}", summary="Unregister a device", responses=errors(NotFound))
+async def unregister(
+    device_id: Annotated[str, Path(pattern=DEVICE_ID)], user: CurrentUser
+) -> Envelope[None]:
+    service.unregister(user.id, device_id)
+    return ok(None, "Device unregistered")

@@ -144,6 +144,14 @@ def own_profile(user: AuthUser) -> UserProfile:
     return UserProfile.from_row(row)
 
 
+def email_addresses(user_ids: list[UUID]) -> dict[UUID, str]:
+    """Active users' addresses, for notifications the system sends them (reminders)."""
+    rows = db.connection().execute(
+        "SELECT id, email FROM users WHERE id = ANY(%s) AND is_active", (user_ids,)
+    )
+    return {r["id"]: r["email"] for r in rows}
+
+
 def _validate_changes(username: str | None, email: str | None) -> None:
     if username is not None:
         validation.validate_new_username(username)

@@ -3,11 +3,12 @@ schedule delivered twice is harmless. A group with data to expire adds one entry
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from shared.identity.sessions import purge_expired_sessions
 from shared.identity.throttle import purge_expired_windows
 from shared.monitoring.retention import purge_expired_events, purge_expired_metrics
+from shared.monitoring.system_events import record_counts
 from shared.observability import logger
 from shared.tasks.service import purge_finished as purge_finished_tasks
 
@@ -24,18 +25,19 @@ class CleanupFailed(RuntimeError):
     pass
 
 
-def run() -> dict[str, int]:
-    """Rows removed per step. Every step runs even if one fails; then the failure is raised so
-    the invocation is retried."""
+def run(steps: Mapping[str, Callable[[], int]] = STEPS, name: str = "cleanup") -> dict[str, int]:
+    """Rows removed per step, each count also reported as a metric (`<name>_<step>`). Every
+    step runs even if one fails; then the failure is raised so the invocation is retried."""
     removed: dict[str, int] = {}
     failed: list[str] = []
-    for name, step in STEPS.items():
+    for step_name, step in steps.items():
         try:
-            removed[name] = step()
+            removed[step_name] = step()
         except Exception:
-            logger.exception("cleanup step failed", extra={"step": name})
-            failed.append(name)
-    logger.info("cleanup done", extra={"removed": removed})
+            logger.exception(f"{name} step failed", extra={"step": step_name})
+            failed.append(step_name)
+    record_counts({f"{name}_{step}_removed": count for step, count in removed.items()})
+    logger.info(f"{name} done", extra={"removed": removed})
     if failed:
-        raise CleanupFailed(f"cleanup steps failed: {', '.join(failed)}")
+        raise CleanupFailed(f"{name} steps failed: {', '.join(failed)}")
     return removed

@@ -22,3 +22,19 @@ MAX_AMOUNT = 10**15
 def signed(direction: str, amount: int) -> int:
     """A transaction's effect on the balance: positive when the contact owes the user."""
     return amount if direction == "lent" else -amount
+
+
+# ISO 4217 minor units where they are not 2 (list one): JPY has none, KWD three.
+_EXPONENTS = dict.fromkeys(
+    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(),  # noqa: SIM905
+    0,
+) | dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3)  # noqa: SIM905
+
+
+def format_amount(minor: int, currency: str) -> str:
+    """For people (a reminder's text): 1250 EUR -> "12.50 EUR", 7 JPY -> "7 JPY"."""
+    exponent = _EXPONENTS.get(currency, 2)
+    if exponent == 0:
+        return f"{minor} {currency}"
+    units, rest = divmod(abs(minor), 10**exponent)
+    return f"{'-' if minor < 0 else ''}{units}.{rest:0{exponent}d} {currency}"

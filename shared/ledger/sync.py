@@ -29,6 +29,7 @@ from shared.ledger.schemas import (
     PushOut,
 )
 from shared.ledger.state import as_json
+from shared.monitoring.system_events import record_counts
 
 KEY_REUSED = ChangeError(
     code="IDEMPOTENCY_KEY_REUSED", message="This idempotency key was used for another change"
@@ -63,6 +64,9 @@ def push(owner: UUID, body: PushIn) -> PushOut:
             stored[change.idempotency_key] = (digest, document)
             new.append((change.idempotency_key, digest, document))
         batch.flush(new)
+        conflicts = sum(r.status == "conflict" for r in results)
+        if conflicts:
+            record_counts({"ledger_sync_conflicts": conflicts})
         return PushOut(results=results, cursor=batch.sequence)
 
 

@@ -1,6 +1,7 @@
-"""Events the system writes about itself (alert evaluator, request instrumentation, the task
-engine's lifecycle): `record_events`, or `record_event` for one, is the one way other modules
-write an event. One round trip per call, no ownership check (the caller is the system, not a
+"""Events and counters the system writes about itself (alert evaluator, request instrumentation,
+the task engine's lifecycle, the ledger's jobs): `record_events`, or `record_event` for one, is
+the one way other modules write an event, and `record_counts` a job's counters. One round trip
+per call, no ownership check (the caller is the system, not a
 user; the rows have no owner, so only moderators and up read them).
 
 Kept apart from the service: recording an event needs none of the API's models, so a function
@@ -9,7 +10,7 @@ that records events (the worker, the tasks API) does not load them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,3 +65,22 @@ def record_event(
     payload: dict[str, Any] | None = None,
 ) -> None:
     record_events([SystemEvent(event_type, source, message, level, tags or {}, payload or {})])
+
+
+def record_counts(counts: Mapping[str, int], labels: dict[str, str] | None = None) -> None:
+    """Counters the system reports (a job's summary): CloudWatch metrics through EMF, for
+    alarms, and rows of the metrics table, for the API and Prometheus. Zero counts are kept:
+    a series with gaps hides whether the job ran."""
+    if not counts:
+        return
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from shared.observability import metrics
+
+    for name, value in counts.items():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    db.connection().execute(
+        "INSERT INTO metrics (name, metric_type, value, labels)"
+        " SELECT n, 'counter', v, %s FROM unnest(%s::text[], %s::float8[]) AS t(n, v)",
+        (Jsonb(labels or {}), list(counts), list(counts.values())),
+    )

@@ -1,7 +1,3 @@
-"""Reminders: a resource group made by the module generator.
-
-Command: `starter generate module reminder --template production`.
-Owners see and change their own reminders; moderators and admins see and change all.
-Extend schemas.py, service.py and the migration with your own fields. `starter revert module
-reminder` removes the group while its files are as generated.
-"""
+"""Reminders (/api/v1/reminders) about a ledger transaction: once, daily or weekly, by email
+and/or push. shared.ledger_jobs sends the due ones every 5 minutes. Scaffolded with
+`starter generate module reminder --template production`."""

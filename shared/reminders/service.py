@@ -1,335 +1,223 @@
-"""Reminders: the rules and the SQL this group owns.
+"""Reminders: the rules and the SQL this group owns. A user sees and changes only their own
+(404 otherwise), about their own transactions.
 
-A user sees and changes their own reminders; moderators and admins every one. Another
-user's reminder answers 404: its existence is private.
-Lists filter and sort in SQL and page with an opaque keyset cursor, so a page never skips or
-repeats rows while others are inserted. Moderators change many rows at once, in one
-transaction. Every change is an audit event from `system-reminders` (moderators read those).
+`claim_due`, `mark_sent` and `retire` are the schedule's: it claims due rows with FOR UPDATE SKIP
+LOCKED inside its transaction, so two overlapping runs never claim the same reminder, and moves
+each to its next occurrence (or retires it) before committing.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
+import math
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, LiteralString
+from typing import Any
 from uuid import UUID
 
-import psycopg
-from psycopg import sql
-from psycopg.types.json import Jsonb
-
 from shared import db
-from shared.errors import AppError, NotFound, ValidationFailed
-from shared.field_rules import blank
-from shared.identity.principal import AuthUser
-from shared.monitoring import system_events as monitoring
+from shared.errors import NotFound, ValidationFailed
+from shared.ledger import cursor
+from shared.ledger import transactions as ledger
+from shared.ledger.schemas import utc
 from shared.reminders.schemas import (
-    BulkCreate,
-    BulkDelete,
-    BulkFailure,
-    BulkResult,
-    BulkUpdates,
+    STEP,
+    Channel,
+    Recurrence,
     ReminderIn,
     ReminderOut,
     ReminderPage,
-    ReminderQuery,
     ReminderUpdate,
-    SortBy,
-    SortOrder,
 )
+from shared.settings import get_settings
 
-COLUMNS = sql.SQL(
-    "id, name, description, status, priority, metadata, created_by, created_at, updated_at"
+COLUMNS = (
+    "id, transaction_id, recurrence, channels, message, next_run_at, active, sent_count, "
+    "last_sent_at, created_at, updated_at"
 )
 NOT_FOUND = "Reminder not found"
-AUDIT_SOURCE = "system-reminders"
 
 
-def _readable(viewer: AuthUser) -> tuple[sql.Composable, dict[str, Any]]:
-    if viewer.is_moderator:
-        return sql.SQL("TRUE"), {}
-    return sql.SQL("created_by = %(viewer)s"), {"viewer": viewer.id}
+def _channels(channels: list[Channel]) -> list[str]:
+    return sorted({c.value for c in channels})
 
 
-def _writable(viewer: AuthUser) -> tuple[sql.Composable, dict[str, Any]]:
-    if viewer.is_moderator:
-        return sql.SQL("TRUE"), {}
-    return sql.SQL("created_by = %(viewer)s"), {"viewer": viewer.id}
-
-
-def _audit(actor: AuthUser, action: str, ids: list[UUID]) -> None:
-    """One event per change (bulk: one for the batch), on the caller's connection: inside a
-    bulk transaction it commits or rolls back with the rows."""
-    monitoring.record_events(
-        [
-            monitoring.SystemEvent(
-                "log",
-                AUDIT_SOURCE,
-                f"{action}: {len(ids)} reminders",
-                "info",
-                {"action": action, "actor_id": str(actor.id)},
-                {"ids": [str(i) for i in ids]},
-            )
-        ]
+def create(owner: UUID, body: ReminderIn) -> ReminderOut:
+    debt = ledger.get(owner, body.transaction_id)  # 404 unless it is the caller's
+    at = utc(body.at) or debt.due_at
+    if at is None:
+        raise ValidationFailed("at", "is required: the transaction has no due date")
+    row = (
+        db.connection()
+        .execute(
+            f"""INSERT INTO reminders (owner_id, transaction_id, recurrence, channels, message,
+                                   next_run_at)
+            VALUES (%s, %s, %s, %s, %s, %s) RETURNING {COLUMNS}""",  # noqa: S608
+            (owner, debt.id, body.recurrence.value, _channels(body.channels), body.message, at),
+        )
+        .fetchone()
     )
-
-
-def _columns(fields: dict[str, Any]) -> dict[str, Any]:
-    """Validated column values: a blank name is refused, metadata is stored as JSON."""
-    if "name" in fields:
-        if fields["name"] is None:
-            raise ValidationFailed("name", "must not be null")
-        if blank(fields["name"]):
-            raise ValidationFailed("name", "must not be blank")
-        fields["name"] = fields["name"].strip()
-    for key in ("status", "priority", "metadata"):
-        if key in fields and fields[key] is None:
-            raise ValidationFailed(key, "must not be null")
-    if "metadata" in fields:
-        fields["metadata"] = Jsonb(fields["metadata"])
-    return fields
-
-
-def _insert(conn: db.Connection, owner: AuthUser, item: ReminderIn) -> dict[str, Any]:
-    columns = {**_columns(item.model_dump()), "created_by": owner.id}
-    query = sql.SQL("INSERT INTO reminders ({}) VALUES ({}) RETURNING {}").format(
-        sql.SQL(", ").join(map(sql.Identifier, columns)),
-        sql.SQL(", ").join(map(sql.Placeholder, columns)),
-        COLUMNS,
-    )
-    row = conn.execute(query, columns).fetchone()
-    assert row is not None
-    return row
-
-
-def create(owner: AuthUser, item: ReminderIn) -> ReminderOut:
-    row = _insert(db.connection(), owner, item)
-    _audit(owner, "create", [row["id"]])
     return ReminderOut.model_validate(row)
 
 
-def get(viewer: AuthUser, item_id: UUID) -> ReminderOut:
-    visible, params = _readable(viewer)
-    query = sql.SQL("SELECT {} FROM reminders WHERE id = %(id)s AND {}").format(COLUMNS, visible)
-    row = db.connection().execute(query, {**params, "id": item_id}).fetchone()
+def get(owner: UUID, reminder_id: UUID) -> ReminderOut:
+    row = (
+        db.connection()
+        .execute(
+            f"SELECT {COLUMNS} FROM reminders WHERE owner_id = %s AND id = %s",  # noqa: S608
+            (owner, reminder_id),
+        )
+        .fetchone()
+    )
     if row is None:
         raise NotFound(NOT_FOUND)
     return ReminderOut.model_validate(row)
 
 
-def _refused(viewer: AuthUser, item_id: UUID) -> AppError:
-    """A guarded write changed nothing: 404 unless the viewer may see the row."""
-    get(viewer, item_id)
-    return NotFound(NOT_FOUND)
-
-
-def _update(
-    conn: db.Connection, viewer: AuthUser, item_id: UUID, changes: dict[str, Any]
-) -> dict[str, Any] | None:
-    allowed, params = _writable(viewer)
-    if not changes:
-        changes = {"updated_at": sql.SQL("updated_at")}
-    sets = sql.SQL(", ").join(
-        sql.SQL("{} = {}").format(
-            sql.Identifier(k), v if isinstance(v, sql.Composable) else sql.Placeholder(k)
+def search(owner: UUID, limit: int, after: str | None) -> ReminderPage:
+    params: dict[str, Any] = {"owner": owner, "limit": limit + 1}
+    where = "owner_id = %(owner)s"
+    if after:
+        created, last_id = cursor.decode("reminders", after, 2)
+        try:
+            params |= {"created": datetime.fromisoformat(created), "id": UUID(last_id)}
+        except ValueError:
+            raise ValidationFailed("cursor", "is not a cursor this list returned") from None
+        where += " AND (created_at, id) > (%(created)s, %(id)s)"
+    rows = (
+        db.connection()
+        .execute(
+            f"""SELECT {COLUMNS} FROM reminders WHERE {where}
+            ORDER BY created_at, id LIMIT %(limit)s""",  # noqa: S608
+            params,
         )
-        for k, v in changes.items()
+        .fetchall()
     )
-    query = sql.SQL("UPDATE reminders SET {} WHERE id = %(id)s AND {} RETURNING {}").format(
-        sets, allowed, COLUMNS
+    last = rows[limit - 1] if len(rows) > limit else None
+    return ReminderPage(
+        items=[ReminderOut.model_validate(r) for r in rows[:limit]],
+        next_cursor=None
+        if last is None
+        else cursor.encode("reminders", last["created_at"].isoformat(), str(last["id"])),
     )
-    values = {k: v for k, v in changes.items() if not isinstance(v, sql.Composable)}
-    row: dict[str, Any] | None = conn.execute(query, {**values, **params, "id": item_id}).fetchone()
-    return row
 
 
-def update(viewer: AuthUser, item_id: UUID, fields: ReminderUpdate) -> ReminderOut:
-    changes = _columns(fields.model_dump(exclude_unset=True))
-    row = _update(db.connection(), viewer, item_id, changes)
-    if row is None:
-        raise _refused(viewer, item_id)
-    _audit(viewer, "update", [item_id])
+def update(owner: UUID, reminder_id: UUID, body: ReminderUpdate) -> ReminderOut:
+    current = get(owner, reminder_id)
+    sent = body.model_fields_set
+    for name in ("at", "recurrence", "channels", "message", "active"):
+        if name in sent and getattr(body, name) is None:
+            raise ValidationFailed(name, "cannot be null")
+    next_run_at = utc(body.at) if "at" in sent else current.next_run_at
+    active = body.active if body.active is not None else current.active or "at" in sent
+    if active and next_run_at is None:
+        raise ValidationFailed("at", "is required to schedule the reminder again")
+    row = (
+        db.connection()
+        .execute(
+            f"""UPDATE reminders SET recurrence = %s, channels = %s, message = %s, next_run_at = %s,
+                active = %s
+            WHERE owner_id = %s AND id = %s RETURNING {COLUMNS}""",  # noqa: S608
+            (
+                (body.recurrence or current.recurrence).value,
+                _channels(body.channels) if body.channels is not None else current.channels,
+                body.message if body.message is not None else current.message,
+                next_run_at if active else None,
+                active,
+                owner,
+                reminder_id,
+            ),
+        )
+        .fetchone()
+    )
+    if row is None:  # deleted meanwhile
+        raise NotFound(NOT_FOUND)
     return ReminderOut.model_validate(row)
 
 
-def delete(viewer: AuthUser, item_id: UUID) -> None:
-    allowed, params = _writable(viewer)
-    query = sql.SQL("DELETE FROM reminders WHERE id = %(id)s AND {}").format(allowed)
-    if not db.connection().execute(query, {**params, "id": item_id}).rowcount:
-        raise _refused(viewer, item_id)
-    _audit(viewer, "delete", [item_id])
+def delete(owner: UUID, reminder_id: UUID) -> None:
+    deleted = db.connection().execute(
+        "DELETE FROM reminders WHERE owner_id = %s AND id = %s", (owner, reminder_id)
+    )
+    if deleted.rowcount == 0:
+        raise NotFound(NOT_FOUND)
 
 
-# ---- lists: filters, order and a keyset cursor ----------------------------------------------
+# ---- the schedule's side -------------------------------------------------------------------
 
 
-def metadata_filter(text: str | None) -> dict[str, Any] | None:
-    """The `metadata` query parameter: a JSON object the rows' metadata must contain."""
-    if text is None:
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    id: UUID
+    owner_id: UUID
+    transaction_id: UUID
+    recurrence: Recurrence
+    channels: list[str]
+    message: str
+    next_run_at: datetime
+
+
+def claim_due(conn: db.Connection, limit: int) -> tuple[list[DueReminder], datetime]:
+    """Due reminders, locked until the caller's transaction ends (skipping those another run
+    holds), and the transaction's time."""
+    rows = conn.execute(
+        """SELECT id, owner_id, transaction_id, recurrence, channels, message, next_run_at,
+                  now() AS now
+           FROM reminders WHERE active AND next_run_at <= now()
+           ORDER BY next_run_at LIMIT %s FOR UPDATE SKIP LOCKED""",
+        (limit,),
+    ).fetchall()
+    if not rows:
+        return [], conn.execute("SELECT now() AS now").fetchone()["now"]  # type: ignore[index]
+    now = rows[0]["now"]
+    return [DueReminder(**{k: v for k, v in r.items() if k != "now"}) for r in rows], now
+
+
+def next_occurrence(reminder: DueReminder, now: datetime) -> datetime | None:
+    """The first occurrence after `now` (missed ones are skipped, not sent in a burst)."""
+    recurrence = Recurrence(reminder.recurrence)
+    if recurrence is Recurrence.ONCE:
         return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise ValidationFailed("metadata", "must be a JSON object") from None
-    if not isinstance(value, dict):
-        raise ValidationFailed("metadata", "must be a JSON object")
-    return value
+    step = STEP[recurrence]
+    missed = math.floor((now - reminder.next_run_at) / step) + 1
+    return reminder.next_run_at + step * max(1, missed)
 
 
-def _cursor(q: ReminderQuery, row: dict[str, Any]) -> str:
-    value = row[q.sort_by.value]
-    position = [
-        q.sort_by.value,
-        q.sort_order.value,
-        value.isoformat() if isinstance(value, datetime) else value,
-        str(row["id"]),
-    ]
-    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
-
-
-def _after(q: ReminderQuery) -> tuple[Any, UUID]:
-    """The position a cursor names; only for the same order it was made for."""
-    assert q.cursor is not None
-    try:
-        sort_by, order, value, last_id = json.loads(base64.urlsafe_b64decode(q.cursor))
-        if (sort_by, order) != (q.sort_by.value, q.sort_order.value):
-            raise ValueError("another order")
-        if q.sort_by in (SortBy.CREATED_AT, SortBy.UPDATED_AT):
-            value = datetime.fromisoformat(value)
-        elif q.sort_by is SortBy.PRIORITY:
-            value = int(value)
-        else:
-            value = str(value)
-        return value, UUID(last_id)
-    except (ValueError, TypeError, binascii.Error):
-        raise ValidationFailed("cursor", "is not a cursor of this list and order") from None
-
-
-def list_reminders(viewer: AuthUser, q: ReminderQuery) -> ReminderPage:
-    if (
-        q.priority_min is not None
-        and q.priority_max is not None
-        and q.priority_min > q.priority_max
-    ):
-        raise ValidationFailed("priority_min", "must not exceed priority_max")
-    visible, params = _readable(viewer)
-    conditions: list[sql.Composable] = [visible]
-    filters: list[tuple[bool, LiteralString, str, Any]] = [
-        (bool(q.status), "status = ANY(%(status)s)", "status", [s.value for s in q.status]),
-        (
-            q.priority_min is not None,
-            "priority >= %(priority_min)s",
-            "priority_min",
-            q.priority_min,
-        ),
-        (
-            q.priority_max is not None,
-            "priority <= %(priority_max)s",
-            "priority_max",
-            q.priority_max,
-        ),
-        (
-            q.created_after is not None,
-            "created_at >= %(created_after)s",
-            "created_after",
-            q.created_after,
-        ),
-        (
-            q.created_before is not None,
-            "created_at < %(created_before)s",
-            "created_before",
-            q.created_before,
-        ),
-        (q.metadata is not None, "metadata @> %(metadata)s", "metadata", Jsonb(q.metadata)),
-        (
-            bool(q.search),
-            "search_vector @@ websearch_to_tsquery('simple', %(search)s)",
-            "search",
-            q.search,
-        ),
-    ]
-    for applies, condition, name, value in filters:
-        if applies:
-            conditions.append(sql.SQL(condition))
-            params[name] = value
-    column = sql.Identifier(q.sort_by.value)
-    descending = q.sort_order is SortOrder.DESC
-    if q.cursor is not None:
-        params["after"], params["after_id"] = _after(q)
-        conditions.append(
-            sql.SQL("({}, id) {} (%(after)s, %(after_id)s)").format(
-                column, sql.SQL("<" if descending else ">")
-            )
+def advance(conn: db.Connection, outcomes: list[tuple[DueReminder, bool]], now: datetime) -> None:
+    """Move each claimed reminder to its next occurrence (a one-off one is done), counting
+    those that were sent."""
+    if not outcomes:
+        return
+    rows = []
+    for reminder, sent in outcomes:
+        following = next_occurrence(reminder, now)
+        rows.append(
+            (int(sent), now if sent else None, following, following is not None, reminder.id)
         )
-    direction = sql.SQL("DESC" if descending else "ASC")
-    query = sql.SQL(
-        "SELECT {} FROM reminders WHERE {} ORDER BY {} {}, id {} LIMIT %(limit)s"
-    ).format(COLUMNS, sql.SQL(" AND ").join(conditions), column, direction, direction)
-    rows = db.connection().execute(query, {**params, "limit": q.limit + 1}).fetchall()
-    page = rows[: q.limit]
-    next_cursor = _cursor(q, page[-1]) if len(rows) > q.limit else None
-    return ReminderPage(
-        items=[ReminderOut.model_validate(r) for r in page], next_cursor=next_cursor
+    conn.cursor().executemany(
+        """UPDATE reminders SET sent_count = sent_count + %s,
+               last_sent_at = coalesce(%s, last_sent_at), next_run_at = %s, active = %s
+           WHERE id = %s""",
+        rows,
     )
 
 
-# ---- bulk (moderators): one transaction, a savepoint per row -------------------------------
+def retire(conn: db.Connection, ids: list[UUID]) -> None:
+    """Stop reminders whose transaction is settled or gone."""
+    if ids:
+        conn.execute(
+            "UPDATE reminders SET active = FALSE, next_run_at = NULL WHERE id = ANY(%s)", (ids,)
+        )
 
 
-def _failure(index: int, error: Exception) -> BulkFailure:
-    if isinstance(error, AppError):
-        return BulkFailure(index=index, error=error.message)
-    return BulkFailure(index=index, error=type(error).__name__)
-
-
-def _bulk(actor: AuthUser, action: str, count: int, skip_errors: bool, one: Any) -> BulkResult:
-    """Run `one(conn, index)` for each index in one transaction. Without skip_errors the first
-    failure rolls everything back and answers 400; with it, failed rows are reported and the
-    others kept."""
-    succeeded: list[UUID] = []
-    failed: list[BulkFailure] = []
-    with db.transaction() as conn:
-        for index in range(count):
-            try:
-                with conn.transaction():  # a savepoint: a failed row leaves the others intact
-                    succeeded.append(one(conn, index))
-            except (AppError, psycopg.errors.IntegrityError, psycopg.errors.DataError) as error:
-                failure = _failure(index, error)
-                if not skip_errors:
-                    raise ValidationFailed(f"items[{index}]", failure.error) from None
-                failed.append(failure)
-        if succeeded:
-            _audit(actor, action, succeeded)
-    return BulkResult(succeeded=succeeded, failed=failed)
-
-
-def bulk_create(actor: AuthUser, body: BulkCreate) -> BulkResult:
-    def one(conn: db.Connection, index: int) -> UUID:
-        return UUID(str(_insert(conn, actor, body.items[index])["id"]))
-
-    return _bulk(actor, "bulk_create", len(body.items), body.skip_errors, one)
-
-
-def bulk_update(actor: AuthUser, body: BulkUpdates) -> BulkResult:
-    def one(conn: db.Connection, index: int) -> UUID:
-        item = body.items[index]
-        changes = _columns(item.model_dump(exclude_unset=True, exclude={"id"}))
-        if _update(conn, actor, item.id, changes) is None:
-            raise NotFound(NOT_FOUND)
-        return item.id
-
-    return _bulk(actor, "bulk_update", len(body.items), body.skip_errors, one)
-
-
-def bulk_delete(actor: AuthUser, body: BulkDelete) -> BulkResult:
-    allowed, params = _writable(actor)
-    query = sql.SQL("DELETE FROM reminders WHERE id = %(id)s AND {}").format(allowed)
-
-    def one(conn: db.Connection, index: int) -> UUID:
-        if not conn.execute(query, {**params, "id": body.ids[index]}).rowcount:
-            raise NotFound(NOT_FOUND)
-        return body.ids[index]
-
-    return _bulk(actor, "bulk_delete", len(body.ids), body.skip_errors, one)
+def purge_sent_once() -> int:
+    """One-off reminders sent longer ago than the retention (daily clean-up)."""
+    days = get_settings().ledger.sent_reminder_retention_days
+    return (
+        db.connection()
+        .execute(
+            """DELETE FROM reminders WHERE recurrence = 'once' AND NOT active
+           AND last_sent_at < now() - make_interval(days => %s)""",
+            (days,),
+        )
+        .rowcount
+    )

@@ -8,7 +8,7 @@ change made here (created, cancelled, retried) is reported to monitoring (lifecy
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -144,10 +144,13 @@ def submit(
     retry_strategy: Any = None,
     timeout_seconds: int | None = None,
     created_by: UUID | None = None,
+    send_now: bool = True,
 ) -> TaskOut:
     """Validate, commit the row as "to be enqueued", then send it.
 
-    A failed send still returns the task: the sweeper enqueues it.
+    A failed send still returns the task: the sweeper enqueues it. Inside the caller's
+    transaction, pass `send_now=False` and call `send()` once it commits: a message sent before
+    the commit could reach the worker before the row exists.
     """
     if not registry.valid_name(task_type):  # such a name can never have been registered
         raise not_registered(task_type)
@@ -179,7 +182,8 @@ def submit(
     if row is None:
         raise not_registered(task_type)
     delay = (row["scheduled_at"] - row.pop("db_now")).total_seconds()
-    outbox.dispatch([queue.Outgoing(row["id"], row["priority"], max(0.0, delay))])
+    if send_now:
+        outbox.dispatch([queue.Outgoing(row["id"], row["priority"], max(0.0, delay))])
     lifecycle.record(
         [
             lifecycle.TaskTransition(
@@ -188,6 +192,20 @@ def submit(
         ]
     )
     return TaskOut.model_validate(row)
+
+
+def send(tasks: Sequence[TaskOut]) -> None:
+    """Send tasks submitted with `send_now=False`, after their transaction committed (those
+    not sent, the sweeper sends)."""
+    now = datetime.now(UTC)
+    outbox.dispatch(
+        [
+            queue.Outgoing(
+                t.id, t.priority, max(0.0, ((t.scheduled_at or now) - now).total_seconds())
+            )
+            for t in tasks
+        ]
+    )
 
 
 def _insert(

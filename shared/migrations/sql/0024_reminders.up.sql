@@ -1,35 +1,30 @@
--- Reminders (starter generate module reminder --template production).
+-- Reminders of the debts ledger: about one transaction, once, daily or weekly, by email and/or
+-- push. The 5-minute schedule claims due rows with FOR UPDATE SKIP LOCKED.
+-- No foreign key to transactions: rebuilding the ledger's projections must not take reminders
+-- with it. The schedule retires a reminder whose transaction is gone or settled.
 CREATE TABLE reminders (
     id            UUID PRIMARY KEY DEFAULT gen_random_uuid(),
-    name          TEXT NOT NULL CONSTRAINT reminders_name_length
-                  CHECK (char_length(btrim(name)) BETWEEN 1 AND 200),
-    description   TEXT CONSTRAINT reminders_description_length
-                  CHECK (char_length(description) <= 2000),
-    status        TEXT NOT NULL DEFAULT 'active' CONSTRAINT reminders_status
-                  CHECK (status IN ('active', 'inactive', 'pending', 'archived')),
-    priority      INTEGER NOT NULL DEFAULT 0 CONSTRAINT reminders_priority
-                  CHECK (priority BETWEEN 0 AND 100),
-    metadata      JSONB NOT NULL DEFAULT '{}' CONSTRAINT reminders_metadata_object
-                  CHECK (jsonb_typeof(metadata) = 'object'),
-    created_by    UUID REFERENCES users (id) ON DELETE SET NULL,
+    owner_id      UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    transaction_id UUID NOT NULL,
+    recurrence    TEXT NOT NULL CONSTRAINT reminders_recurrence
+                  CHECK (recurrence IN ('once', 'daily', 'weekly')),
+    channels      TEXT[] NOT NULL CONSTRAINT reminders_channels
+                  CHECK (cardinality(channels) >= 1 AND channels <@ ARRAY['email', 'push']),
+    message       TEXT NOT NULL DEFAULT '' CONSTRAINT reminders_message_length
+                  CHECK (char_length(message) <= 500),
+    next_run_at   TIMESTAMPTZ,
+    active        BOOLEAN NOT NULL DEFAULT TRUE,
+    sent_count    INTEGER NOT NULL DEFAULT 0,
+    last_sent_at  TIMESTAMPTZ,
     created_at    TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     updated_at    TIMESTAMPTZ NOT NULL DEFAULT NOW(),
-    -- Full-text search over name and description ('simple': no language-specific stemming).
-    search_vector TSVECTOR GENERATED ALWAYS AS (
-        to_tsvector('simple', name || ' ' || coalesce(description, ''))
-    ) STORED
+    CONSTRAINT reminders_scheduled CHECK (NOT active OR next_run_at IS NOT NULL)
 );
 
--- One index per sort key (keyset pagination ends every order with id), the owner filter,
--- metadata containment and full-text search.
-CREATE INDEX idx_reminders_created ON reminders (created_at, id);
-CREATE INDEX idx_reminders_updated ON reminders (updated_at, id);
-CREATE INDEX idx_reminders_name ON reminders (name, id);
-CREATE INDEX idx_reminders_priority ON reminders (priority, id);
-CREATE INDEX idx_reminders_owner ON reminders (created_by, created_at, id);
-CREATE INDEX idx_reminders_status ON reminders (status);
-CREATE INDEX idx_reminders_metadata ON reminders USING GIN (metadata jsonb_path_ops);
-CREATE INDEX idx_reminders_search ON reminders USING GIN (search_vector);
+CREATE INDEX idx_reminders_due ON reminders (next_run_at) WHERE active;
+CREATE INDEX idx_reminders_owner ON reminders (owner_id, created_at, id);
+CREATE INDEX idx_reminders_sent_once ON reminders (last_sent_at)
+    WHERE recurrence = 'once' AND NOT active;
 
 CREATE TRIGGER reminders_updated_at BEFORE UPDATE ON reminders
     FOR EACH ROW EXECUTE FUNCTION update_updated_at_column();

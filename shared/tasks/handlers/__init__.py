@@ -6,6 +6,7 @@ from shared.tasks.handlers import (
     delay_task,
     email_task,
     file_cleanup,
+    push,
     report_generation,
     webhook,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "delay_task",
     "email_task",
     "file_cleanup",
+    "push",
     "report_generation",
     "webhook",
 ]
