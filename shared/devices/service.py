@@ -49,15 +49,26 @@ def register(owner: UUID, body: DeviceIn) -> DeviceOut:
     row = (
         db.connection()
         .execute(
-            f"""INSERT INTO devices (owner_id, device_id, platform, token, endpoint_arn)
-            VALUES (%s, %s, %s, %s, %s)
+            f"""WITH previous AS (SELECT endpoint_arn FROM devices
+                              WHERE owner_id = %(owner)s AND device_id = %(device)s)
+            INSERT INTO devices (owner_id, device_id, platform, token, endpoint_arn)
+            VALUES (%(owner)s, %(device)s, %(platform)s, %(token)s, %(endpoint)s)
             ON CONFLICT (owner_id, device_id) DO UPDATE SET platform = EXCLUDED.platform,
                 token = EXCLUDED.token, endpoint_arn = EXCLUDED.endpoint_arn, updated_at = now()
-            RETURNING {COLUMNS}""",  # noqa: S608
-            (owner, body.device_id, body.platform.value, body.token, endpoint),
+            RETURNING {COLUMNS}, (SELECT endpoint_arn FROM previous) AS previous""",  # noqa: S608
+            {
+                "owner": owner,
+                "device": body.device_id,
+                "platform": body.platform.value,
+                "token": body.token,
+                "endpoint": endpoint,
+            },
         )
         .fetchone()
     )
+    assert row is not None
+    if row["previous"] not in (None, endpoint):  # the old token's endpoint would linger
+        _delete_endpoint(row["previous"])
     return DeviceOut.model_validate(row)
 
 
@@ -72,8 +83,12 @@ def unregister(owner: UUID, device_id: str) -> None:
     )
     if row is None:
         raise NotFound("Device not found")
-    if not row["endpoint_arn"].startswith(LOCAL_ENDPOINT):
-        aws.sns().delete_endpoint(EndpointArn=row["endpoint_arn"])  # idempotent in SNS
+    _delete_endpoint(row["endpoint_arn"])
+
+
+def _delete_endpoint(endpoint: str) -> None:
+    if not endpoint.startswith(LOCAL_ENDPOINT):
+        aws.sns().delete_endpoint(EndpointArn=endpoint)  # idempotent in SNS
 
 
 def list_devices(owner: UUID) -> list[DeviceOut]:

@@ -100,11 +100,13 @@ def fold(state: State | None, event: Event) -> State | None:
         return factory(
             id=event.entity_id, version=event.version, created_at=at, updated_at=at, **values
         )
+    if kind == "purged":  # a tombstone: the purge removed the entity's earlier events
+        return None
     if state is None:  # the log only appends changes to entities that exist
         raise ValueError(f"{event.type} for missing {event.entity} {event.entity_id}")
     if kind == "updated":
         return replace(state, version=event.version, updated_at=at, **_parse(event.payload))
-    if kind == "purged" or isinstance(state, TransactionState):  # transactions: deleted
+    if isinstance(state, TransactionState):  # deleted
         return None
     deleted_at = at if kind == "deleted" else None  # deleted (contacts: soft) or restored
     return replace(state, version=event.version, updated_at=at, deleted_at=deleted_at)

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from functions.contacts.handler import handler as contacts_handler
+from functions.devices.handler import handler as devices_handler
+from functions.reminders.handler import handler as reminders_handler
 from functions.sync.handler import handler as sync_handler
 from functions.transactions.handler import handler as transactions_handler
 from tests.lambda_client import LambdaClient, LambdaResponse, RequestVerbs
@@ -18,6 +20,8 @@ HANDLERS = {
     "transactions": transactions_handler,
     "balances": transactions_handler,
     "sync": sync_handler,
+    "reminders": reminders_handler,
+    "devices": devices_handler,
 }
 
 
