@@ -261,6 +261,7 @@ class Batch:
 
     def flush(self, results: list[tuple[str, str, dict[str, Any]]] | None = None) -> None:
         """Write the events, the projections and `results` (key, request hash, result)."""
+        live_parents = [p for p in self.parents if self.transactions[p] is not None]
         store.write(
             self.conn,
             self.owner,
@@ -269,9 +270,8 @@ class Batch:
             {i: self.contacts[i] for i in self.contacts_changed},
             {i: self.transactions[i] for i in self.transactions_changed},
             results or [],
+            (live_parents, self.balances),
         )
-        live_parents = [p for p in self.parents if self.transactions[p] is not None]
-        store.refresh_derived(self.conn, self.owner, live_parents, self.balances)
 
 
 def _changed_fields(current: State, update: BaseModel, required: set[str]) -> dict[str, Any]:

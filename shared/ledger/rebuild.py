@@ -47,7 +47,8 @@ def rebuild(owner: UUID) -> Rebuilt:
             events += 1
         contacts = {i: s for i, s in states.items() if isinstance(s, ContactState)}
         transactions = {i: s for i, s in states.items() if isinstance(s, TransactionState)}
-        store.write(conn, owner, None, [], dict(contacts), dict(transactions), [])
         parents = {s.settles_id for s in transactions.values() if s.settles_id is not None}
-        store.refresh_derived(conn, owner, parents, contacts)
+        store.write(
+            conn, owner, None, [], dict(contacts), dict(transactions), [], (parents, contacts)
+        )
         return Rebuilt(owner, events, len(contacts), len(transactions))

@@ -49,7 +49,7 @@ def push(owner: UUID, body: PushIn) -> PushOut:
         results: list[ChangeResult] = []
         new: list[tuple[str, str, dict[str, object]]] = []
         for change in body.changes:
-            digest = store.request_hash(change.model_dump(mode="json", exclude={"idempotency_key"}))
+            digest = store.request_hash(change)
             if change.idempotency_key in stored:
                 earlier_digest, earlier = stored[change.idempotency_key]
                 results.append(
