@@ -1,4 +1,5 @@
-"""/api/v1/admin: user statistics, detailed health with error text, the audit trail (admins)."""
+"""/api/v1/admin: user statistics, detailed health with error text, the audit trail, and a
+user's debts ledger (read with a reason, audit-logged); admins only."""
 
 # No `from __future__ import annotations`: FastAPI would eval() every string annotation of
 # every route at import; real annotations are evaluated once, by the interpreter.
@@ -8,11 +9,13 @@ from uuid import UUID
 
 from fastapi import Depends, Query, Response
 
+from shared.admin import ledger
+from shared.errors import NotFound
 from shared.health import service as health
 from shared.health.routes import DetailedHealth, detailed_envelope, unhealthy
 from shared.http.envelope import Envelope, ok
 from shared.http.pagination import pagination
-from shared.http.routing import group_router
+from shared.http.routing import errors, group_router
 from shared.identity import audit, users
 from shared.identity.dependencies import AdminUser
 from shared.identity.models import UserStats
@@ -45,3 +48,26 @@ async def audit_trail(
     until: Annotated[IsoDatetime | None, Query(description="created_at < until")] = None,
 ) -> Envelope[list[audit.AuditEntry]]:
     return ok(audit.entries(audit.AuditFilter(actor_id, target_id, action, since, until), page))
+
+
+@router.get(
+    "/users/{user_id}/ledger",
+    summary="A user's contacts and balances (audit-logged, with the reason given)",
+    responses=errors(NotFound),
+)
+async def user_ledger(
+    user_id: UUID,
+    admin: AdminUser,
+    reason: Annotated[
+        str,
+        Query(
+            min_length=3,
+            max_length=1000,
+            pattern=r"^[^\x00]*\S[^\x00]*$",
+            description="Why you read it: kept in the audit trail.",
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Envelope[ledger.LedgerView]:
+    return ok(ledger.read(admin, user_id, reason, limit, cursor))

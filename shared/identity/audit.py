@@ -1,4 +1,4 @@
-"""The audit trail of moderator/admin actions on users."""
+"""The audit trail of moderator/admin actions on users (and on their private data)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class Action(StrEnum):
     ROLE = "user.role"
     RESET_PASSWORD = "user.reset_password"  # noqa: S105 - an action name, not a password
     DELETE = "user.delete"
+    LEDGER_READ = "ledger.read"  # an admin read a user's private debts ledger
 
 
 def record(
