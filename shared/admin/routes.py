@@ -15,7 +15,7 @@ from shared.health import service as health
 from shared.health.routes import DetailedHealth, detailed_envelope, unhealthy
 from shared.http.envelope import Envelope, ok
 from shared.http.pagination import pagination
-from shared.http.routing import errors, group_router
+from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity import audit, users
 from shared.identity.dependencies import AdminUser
 from shared.identity.models import UserStats
@@ -54,6 +54,7 @@ async def audit_trail(
     "/users/{user_id}/ledger",
     summary="A user's contacts and balances (audit-logged, with the reason given)",
     responses=errors(NotFound),
+    openapi_extra=beyond_schema("cursor"),  # must be one this list returned
 )
 async def user_ledger(
     user_id: UUID,

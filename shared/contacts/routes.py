@@ -10,7 +10,7 @@ from fastapi import Query
 
 from shared.errors import Conflict, NotFound
 from shared.http.envelope import Envelope, ok
-from shared.http.routing import errors, group_router
+from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity.dependencies import CurrentUser
 from shared.ledger import contacts as service
 from shared.ledger.schemas import TEXT, Balance, ContactIn, ContactOut, ContactPage, ContactUpdate
@@ -18,12 +18,17 @@ from shared.ledger.schemas import TEXT, Balance, ContactIn, ContactOut, ContactP
 router = group_router("/api/v1/contacts", "Contacts")
 
 
-@router.post("", summary="Create a contact")
+# The create shares the ledger's change path, whose other uses answer 404/409.
+@router.post("", summary="Create a contact", responses=errors(NotFound, Conflict))
 async def create(body: ContactIn, user: CurrentUser) -> Envelope[ContactOut]:
     return ok(service.create(user.id, body))
 
 
-@router.get("", summary="List contacts by name, with a cursor")
+@router.get(
+    "",
+    summary="List contacts by name, with a cursor",
+    openapi_extra=beyond_schema("cursor"),  # must be one this list returned
+)
 async def list_contacts(
     user: CurrentUser,
     search: Annotated[
@@ -46,6 +51,7 @@ async def get(contact_id: UUID, user: CurrentUser) -> Envelope[ContactOut]:
     "/{contact_id}",
     summary="Change a contact (send `version` to refuse a stale write)",
     responses=errors(NotFound, Conflict),
+    openapi_extra=beyond_schema("name"),  # may be left out, not null
 )
 async def update(contact_id: UUID, body: ContactUpdate, user: CurrentUser) -> Envelope[ContactOut]:
     return ok(service.update(user.id, contact_id, body))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.field_rules import JsonInt
+from shared.field_rules import JsonInt, rule
+from shared.ledger.money import CURRENCIES
 from shared.timestamps import IsoDatetime, Timestamp
 
 # Requests refuse unknown fields: a misspelt one would otherwise be dropped without a word.
@@ -61,7 +62,7 @@ class ContactUpdate(BaseModel):
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
     phone: str | None = Field(default=None, max_length=32, pattern=PHONE)
     note: str | None = Field(default=None, max_length=2000, pattern=TEXT)
-    version: JsonInt | None = Field(default=None, ge=1)
+    version: Annotated[JsonInt, Field(ge=1)] | None = None
 
 
 class ContactOut(BaseModel):
@@ -90,7 +91,9 @@ class TransactionIn(BaseModel):
     contact_id: UUID
     direction: Direction
     amount: JsonInt = Field(gt=0, le=10**15, description="Minor units (cents), an integer.")
-    currency: str = Field(pattern=CURRENCY, description="ISO 4217, e.g. EUR.")
+    currency: str = rule(
+        pattern=CURRENCY, enum=sorted(CURRENCIES), description="ISO 4217, e.g. EUR."
+    )
     description: str = Field(default="", max_length=500, pattern=TEXT)
     occurred_at: IsoDatetime | None = Field(default=None, description="Default: now.")
     due_at: IsoDatetime | None = None
@@ -102,11 +105,11 @@ class TransactionUpdate(BaseModel):
 
     model_config = STRICT
 
-    amount: JsonInt | None = Field(default=None, gt=0, le=10**15)
+    amount: Annotated[JsonInt, Field(gt=0, le=10**15)] | None = None
     description: str | None = Field(default=None, max_length=500, pattern=TEXT)
     occurred_at: IsoDatetime | None = None
     due_at: IsoDatetime | None = None
-    version: JsonInt | None = Field(default=None, ge=1)
+    version: Annotated[JsonInt, Field(ge=1)] | None = None
 
 
 class SettlementIn(BaseModel):

@@ -10,7 +10,7 @@ from fastapi import Query
 
 from shared.errors import NotFound
 from shared.http.envelope import Envelope, ok
-from shared.http.routing import errors, group_router
+from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity.dependencies import CurrentUser
 from shared.reminders import service
 from shared.reminders.schemas import ReminderIn, ReminderOut, ReminderPage, ReminderUpdate
@@ -18,12 +18,21 @@ from shared.reminders.schemas import ReminderIn, ReminderOut, ReminderPage, Remi
 router = group_router("/api/v1/reminders", "Reminders")
 
 
-@router.post("", summary="Remind about a transaction", responses=errors(NotFound))
+@router.post(
+    "",
+    summary="Remind about a transaction",
+    responses=errors(NotFound),
+    openapi_extra=beyond_schema("at"),  # required when the transaction has no due date
+)
 async def create(body: ReminderIn, user: CurrentUser) -> Envelope[ReminderOut]:
     return ok(service.create(user.id, body))
 
 
-@router.get("", summary="Your reminders, oldest first, with a cursor")
+@router.get(
+    "",
+    summary="Your reminders, oldest first, with a cursor",
+    openapi_extra=beyond_schema("cursor"),  # must be one this list returned
+)
 async def list_reminders(
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -37,7 +46,13 @@ async def get(reminder_id: UUID, user: CurrentUser) -> Envelope[ReminderOut]:
     return ok(service.get(user.id, reminder_id))
 
 
-@router.patch("/{reminder_id}", summary="Change a reminder", responses=errors(NotFound))
+@router.patch(
+    "/{reminder_id}",
+    summary="Change a reminder",
+    responses=errors(NotFound),
+    # may be left out, not null; scheduling again needs a time
+    openapi_extra=beyond_schema("at", "recurrence", "channels", "message", "active"),
+)
 async def update(
     reminder_id: UUID, body: ReminderUpdate, user: CurrentUser
 ) -> Envelope[ReminderOut]:

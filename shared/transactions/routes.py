@@ -10,7 +10,7 @@ from fastapi import Query
 
 from shared.errors import Conflict, NotFound
 from shared.http.envelope import Envelope, ok
-from shared.http.routing import errors, group_router
+from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity.dependencies import CurrentUser
 from shared.ledger import transactions as service
 from shared.ledger.schemas import (
@@ -34,7 +34,11 @@ async def create(body: TransactionIn, user: CurrentUser) -> Envelope[Transaction
     return ok(service.create(user.id, body))
 
 
-@router.get("/transactions", summary="List transactions, newest first, with a cursor")
+@router.get(
+    "/transactions",
+    summary="List transactions, newest first, with a cursor",
+    openapi_extra=beyond_schema("cursor"),  # must be one this list returned
+)
 async def list_transactions(
     user: CurrentUser,
     contact_id: UUID | None = None,
@@ -69,6 +73,8 @@ async def get(transaction_id: UUID, user: CurrentUser) -> Envelope[TransactionOu
     "/transactions/{transaction_id}",
     summary="Change a transaction (send `version` to refuse a stale write)",
     responses=errors(NotFound, Conflict),
+    # amount: not below what is settled; these three may be left out, not null
+    openapi_extra=beyond_schema("amount", "description", "occurred_at"),
 )
 async def update(
     transaction_id: UUID, body: TransactionUpdate, user: CurrentUser
@@ -90,6 +96,7 @@ async def delete(transaction_id: UUID, user: CurrentUser) -> Envelope[None]:
     "/transactions/{transaction_id}/settlements",
     summary="Settle a transaction, partly or fully",
     responses=errors(NotFound, Conflict),
+    openapi_extra=beyond_schema("amount"),  # at most what is still open
 )
 async def settle(
     transaction_id: UUID, body: SettlementIn, user: CurrentUser
