@@ -69,4 +69,7 @@ def _json_integer(value: Any) -> Any:
     return value
 
 
-JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+JSON_INTEGER = BeforeValidator(_json_integer)
+JsonInt = Annotated[int, JSON_INTEGER]
+# Bounds of an optional integer go before JSON_INTEGER, or the schema loses them:
+# Annotated[int, Field(ge=1), JSON_INTEGER] | None.

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.field_rules import JsonInt, rule
+from shared.field_rules import JSON_INTEGER, JsonInt, rule
 from shared.ledger.money import CURRENCIES
 from shared.timestamps import IsoDatetime, Timestamp
 
@@ -62,7 +62,7 @@ class ContactUpdate(BaseModel):
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
     phone: str | None = Field(default=None, max_length=32, pattern=PHONE)
     note: str | None = Field(default=None, max_length=2000, pattern=TEXT)
-    version: Annotated[JsonInt, Field(ge=1)] | None = None
+    version: Annotated[int, Field(ge=1), JSON_INTEGER] | None = None
 
 
 class ContactOut(BaseModel):
@@ -105,11 +105,11 @@ class TransactionUpdate(BaseModel):
 
     model_config = STRICT
 
-    amount: Annotated[JsonInt, Field(gt=0, le=10**15)] | None = None
+    amount: Annotated[int, Field(gt=0, le=10**15), JSON_INTEGER] | None = None
     description: str | None = Field(default=None, max_length=500, pattern=TEXT)
     occurred_at: IsoDatetime | None = None
     due_at: IsoDatetime | None = None
-    version: Annotated[JsonInt, Field(ge=1)] | None = None
+    version: Annotated[int, Field(ge=1), JSON_INTEGER] | None = None
 
 
 class SettlementIn(BaseModel):
