@@ -193,7 +193,7 @@ def test_the_boundary_lists_only_services_the_code_calls() -> None:
         for a in ([s.get("Action")] if isinstance(s.get("Action"), str) else s.get("Action", []))
     ]
     services = {a.split(":")[0] for a in actions}
-    assert services == {"logs", "xray", "secretsmanager", "sqs", "s3", "ses", "rds-db"}
+    assert services == {"logs", "xray", "secretsmanager", "sqs", "s3", "ses", "sns", "rds-db"}
     assert not any(a.endswith(":*") or a == "*" for a in actions)
 
 
