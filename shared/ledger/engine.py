@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from shared import db
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.ledger import store
-from shared.ledger.money import CURRENCIES
+from shared.ledger.money import CURRENCIES, signed
 from shared.ledger.schemas import (
     ContactIn,
     ContactUpdate,
@@ -84,7 +84,7 @@ class Batch:
         self.contacts_changed: dict[UUID, None] = {}  # ordered sets
         self.transactions_changed: dict[UUID, None] = {}
         self.parents: set[UUID] = set()
-        self.balances: set[UUID] = set()
+        self.balance_changes: dict[tuple[UUID, str], int] = {}
 
     def preload(self, contact_ids: Iterable[UUID], transaction_ids: Iterable[UUID]) -> None:
         """Read the entities a batch names in two queries rather than one per change."""
@@ -250,7 +250,11 @@ class Batch:
         assert state is not None
         self.transactions[state.id] = after
         self.transactions_changed[state.id] = None
-        self.balances.add(state.contact_id)
+        for side, sign in ((before, -1), (after, 1)):
+            if side is not None:
+                key = (side.contact_id, side.currency)
+                change = sign * signed(side.direction, side.amount)
+                self.balance_changes[key] = self.balance_changes.get(key, 0) + change
         if state.settles_id is not None:
             self.transaction(state.settles_id)  # loaded before the delta, never after
             self.parents.add(state.settles_id)
@@ -270,7 +274,8 @@ class Batch:
             {i: self.contacts[i] for i in self.contacts_changed},
             {i: self.transactions[i] for i in self.transactions_changed},
             results or [],
-            (live_parents, self.balances),
+            live_parents,
+            self.balance_changes,
         )
 
 

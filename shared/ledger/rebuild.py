@@ -48,7 +48,6 @@ def rebuild(owner: UUID) -> Rebuilt:
         contacts = {i: s for i, s in states.items() if isinstance(s, ContactState)}
         transactions = {i: s for i, s in states.items() if isinstance(s, TransactionState)}
         parents = {s.settles_id for s in transactions.values() if s.settles_id is not None}
-        store.write(
-            conn, owner, None, [], dict(contacts), dict(transactions), [], (parents, contacts)
-        )
+        store.write(conn, owner, None, [], dict(contacts), dict(transactions), [], parents)
+        store.recompute_balances(conn, owner)
         return Rebuilt(owner, events, len(contacts), len(transactions))

@@ -40,10 +40,10 @@ def push(owner: UUID, body: PushIn) -> PushOut:
     with db.transaction() as conn:
         batch = Batch(conn, owner, body.device_id)
         batch.preload(
-            [c.entity_id for c in body.changes if c.entity is Entity.CONTACT]
-            + [_uuid(c.data.get("contact_id")) for c in body.changes],
-            [c.entity_id for c in body.changes if c.entity is Entity.TRANSACTION]
-            + [_uuid(c.data.get("settles_id")) for c in body.changes],
+            {c.entity_id for c in body.changes if c.entity is Entity.CONTACT}
+            | _ids(body.changes, "contact_id"),
+            {c.entity_id for c in body.changes if c.entity is Entity.TRANSACTION}
+            | _ids(body.changes, "settles_id"),
         )
         stored = store.stored_results(conn, owner, [c.idempotency_key for c in body.changes])
         results: list[ChangeResult] = []
@@ -107,12 +107,16 @@ def _result(
     )
 
 
-def _uuid(value: object) -> UUID:
-    """An id a change's data names, for preloading (anything else preloads nothing)."""
-    try:
-        return UUID(str(value))
-    except ValueError:
-        return UUID(int=0)
+def _ids(changes: list[Change], field: str) -> set[UUID]:
+    """The ids the changes' data name in `field`, for preloading (a malformed one is left to
+    the change's own validation)."""
+    ids = set()
+    for value in {c.data.get(field) for c in changes} - {None}:
+        try:
+            ids.add(UUID(str(value)))
+        except ValueError:
+            continue
+    return ids
 
 
 def pull(owner: UUID, body: PullIn) -> PullOut:
