@@ -38,8 +38,7 @@ from shared.ledger.state import (
     fold,
     to_payload,
 )
-
-RESTORE_WINDOW = timedelta(days=30)
+from shared.settings import get_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +168,9 @@ class Batch:
             return "deleted", {}
         if current.deleted_at is None:
             raise Conflict("The contact is not deleted")
-        if self.now - current.deleted_at > RESTORE_WINDOW:
-            raise Conflict("A contact can be restored for 30 days after its deletion")
+        window = get_settings().ledger.contact_purge_days  # then the clean-up purges it
+        if self.now - current.deleted_at > timedelta(days=window):
+            raise Conflict(f"A contact can be restored for {window} days after its deletion")
         return "restored", {}
 
     def _transaction_change(
