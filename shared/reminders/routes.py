@@ -22,7 +22,8 @@ router = group_router("/api/v1/reminders", "Reminders")
     "",
     summary="Remind about a transaction",
     responses=errors(NotFound),
-    openapi_extra=beyond_schema("at"),  # required when the transaction has no due date
+    # at: required when the transaction has no due date; the transaction must still be open
+    openapi_extra=beyond_schema("at", "transaction_id"),
 )
 async def create(body: ReminderIn, user: CurrentUser) -> Envelope[ReminderOut]:
     return ok(service.create(user.id, body))

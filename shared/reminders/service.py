@@ -43,6 +43,8 @@ def _channels(channels: list[Channel]) -> list[str]:
 
 def create(owner: UUID, body: ReminderIn) -> ReminderOut:
     debt = ledger.get(owner, body.transaction_id)  # 404 unless it is the caller's
+    if debt.settles_id is not None or debt.open_amount == 0:
+        raise ValidationFailed("transaction_id", "is settled (or is a settlement): nothing is due")
     at = utc(body.at) or debt.due_at
     if at is None:
         raise ValidationFailed("at", "is required: the transaction has no due date")

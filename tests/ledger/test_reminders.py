@@ -72,6 +72,13 @@ def test_a_reminder_defaults_to_the_due_date(alice: Ledger) -> None:
     no_due = debt(alice)
     response = alice.post(API, json_body={"transaction_id": no_due["id"], "channels": ["email"]})
     assert response.status_code == 400 and "due date" in response.json()["error"]["message"]
+    part = alice.ok(
+        "POST", f"/api/v1/transactions/{made['id']}/settlements", json_body={"amount": 1250}
+    )
+    for settled in (made, part):  # nothing is due on either
+        body = {"transaction_id": settled["id"], "channels": ["email"], "at": "2027-01-01"}
+        refused = alice.post(API, json_body=body)
+        assert refused.status_code == 400 and "settle" in refused.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(
