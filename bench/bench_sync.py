@@ -81,9 +81,9 @@ class Client:
         return json.loads(payload)["data"] if payload else None
 
 
-def batches() -> list[list[dict[str, Any]]]:
+def batches(count: int = CHANGES // BATCH) -> list[list[dict[str, Any]]]:
     made = []
-    for _ in range(CHANGES // BATCH):
+    for _ in range(count):
         contacts = [str(uuid.uuid4()) for _ in range(CONTACTS_PER_BATCH)]
         changes = [_change("contact", c, {"name": f"Contact {c[:8]}"}) for c in contacts]
         changes += [
@@ -172,7 +172,7 @@ def sql_round_trips(token: str) -> int:
     """Statements one push batch of 100 sends (in this process, through the function)."""
     from functions.sync.handler import handler
 
-    body = json.dumps({"device_id": "probe", "changes": batches()[0]}).encode()
+    body = json.dumps({"device_id": "probe", "changes": batches(1)[0]}).encode()
     headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
     event = http_api_event("POST", "/api/v1/sync/push", headers=headers, body=body)
     with recording() as statements:

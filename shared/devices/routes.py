@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import Path
 
 from shared.devices import service
-from shared.devices.schemas import DEVICE_ID, DeviceIn, DeviceOut
+from shared.devices.schemas import DeviceIn, DeviceOut
 from shared.errors import NotFound
 from shared.http.envelope import Envelope, ok
 from shared.http.routing import errors, group_router
 from shared.identity.dependencies import CurrentUser
+from shared.ledger.schemas import DEVICE_ID
 
 router = group_router("/api/v1/devices", "Devices")
 

@@ -6,9 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.ledger.schemas import DEVICE_ID
 from shared.timestamps import Timestamp
-
-DEVICE_ID = r"^[A-Za-z0-9._:-]{1,100}$"  # the id the device also syncs with
 
 
 class Platform(StrEnum):

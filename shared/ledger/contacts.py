@@ -9,7 +9,7 @@ from dataclasses import asdict
 from uuid import UUID
 
 from shared import db
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import NotFound
 from shared.ledger import cursor, engine, store
 from shared.ledger.schemas import (
     Balance,
@@ -74,8 +74,8 @@ def search(
             " OR note ILIKE %(text)s)"
         )
     if after:
-        name, last_id = cursor.decode("contacts", after, 2)
-        params |= {"name": name, "id": _uuid(last_id)}
+        name, last_id = cursor.decode("contacts", after, str, UUID)
+        params |= {"name": name, "id": last_id}
         where.append("(lower(name), id) > (%(name)s, %(id)s)")
     rows = (
         db.connection()
@@ -109,10 +109,3 @@ def balance(owner: UUID, contact_id: UUID) -> list[Balance]:
         .fetchall()
     )
     return [Balance.model_validate(r) for r in rows]
-
-
-def _uuid(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise ValidationFailed("cursor", "is not a cursor this list returned") from None

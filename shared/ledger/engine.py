@@ -71,7 +71,8 @@ def parse[M: BaseModel](model: type[M], data: dict[str, Any]) -> M:
 
 
 class Batch:
-    """Changes of one user, made in order inside one transaction (open with `Batch.open`)."""
+    """Changes of one user, made in order inside the caller's transaction (constructing it locks
+    the user's stream)."""
 
     def __init__(self, conn: db.Connection, owner: UUID, device_id: str | None) -> None:
         self.conn, self.owner, self.device_id = conn, owner, device_id
@@ -288,8 +289,6 @@ def _changed_fields(current: State, update: BaseModel, required: set[str]) -> di
             raise ValidationFailed(name, "cannot be null")
         if isinstance(value, datetime):
             value = utc(value)
-        if hasattr(value, "value"):  # an enum
-            value = value.value
         if getattr(current, name) != value:
             changes[name] = value
     return changes

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.field_rules import JSON_INTEGER, JsonInt, rule
-from shared.ledger.money import CURRENCIES
+from shared.ledger.money import CURRENCIES, MAX_AMOUNT
 from shared.timestamps import IsoDatetime, Timestamp
 
 # Requests refuse unknown fields: a misspelt one would otherwise be dropped without a word.
@@ -20,7 +20,7 @@ NAME = r"^[^\x00]*\S[^\x00]*$"
 EMAIL = r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"
 PHONE = r"^\+?[0-9 ().-]{3,32}$"
 CURRENCY = r"^[A-Z]{3}$"
-DEVICE_ID = r"^[A-Za-z0-9._:-]{1,100}$"
+DEVICE_ID = r"^[A-Za-z0-9._:-]{1,100}$"  # a device syncs and receives pushes under it
 
 
 class Entity(StrEnum):
@@ -90,7 +90,7 @@ class TransactionIn(BaseModel):
 
     contact_id: UUID
     direction: Direction
-    amount: JsonInt = Field(gt=0, le=10**15, description="Minor units (cents), an integer.")
+    amount: JsonInt = Field(gt=0, le=MAX_AMOUNT, description="Minor units (cents), an integer.")
     currency: str = rule(
         pattern=CURRENCY, enum=sorted(CURRENCIES), description="ISO 4217, e.g. EUR."
     )
@@ -105,7 +105,7 @@ class TransactionUpdate(BaseModel):
 
     model_config = STRICT
 
-    amount: Annotated[int, Field(gt=0, le=10**15), JSON_INTEGER] | None = None
+    amount: Annotated[int, Field(gt=0, le=MAX_AMOUNT), JSON_INTEGER] | None = None
     description: str | None = Field(default=None, max_length=500, pattern=TEXT)
     occurred_at: IsoDatetime | None = None
     due_at: IsoDatetime | None = None
@@ -115,7 +115,7 @@ class TransactionUpdate(BaseModel):
 class SettlementIn(BaseModel):
     model_config = STRICT
 
-    amount: JsonInt = Field(gt=0, le=10**15, description="At most what is still open.")
+    amount: JsonInt = Field(gt=0, le=MAX_AMOUNT, description="At most what is still open.")
     description: str = Field(default="", max_length=500, pattern=TEXT)
     occurred_at: IsoDatetime | None = None
 

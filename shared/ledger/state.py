@@ -6,7 +6,7 @@ disagree. Payloads are JSON (what the log stores), and are parsed here the same 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -110,9 +110,3 @@ def fold(state: State | None, event: Event) -> State | None:
         return None
     deleted_at = at if kind == "deleted" else None  # deleted (contacts: soft) or restored
     return replace(state, version=event.version, updated_at=at, deleted_at=deleted_at)
-
-
-FIELDS = {
-    Entity.CONTACT: [f.name for f in fields(ContactState)],
-    Entity.TRANSACTION: [f.name for f in fields(TransactionState)],
-}

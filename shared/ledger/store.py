@@ -3,7 +3,6 @@ Every function takes the caller's connection, inside the caller's transaction.""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -12,7 +11,6 @@ from uuid import UUID
 from pydantic_core import to_json
 
 from shared import db
-from shared.ledger.schemas import Change
 from shared.ledger.state import ContactState, Event, TransactionState
 
 CONTACT_COLUMNS = "id, name, email, phone, note, version, deleted_at, created_at, updated_at"
@@ -241,16 +239,3 @@ def events(conn: db.Connection, owner: UUID, after: int, limit: int) -> list[dic
            ORDER BY sequence LIMIT %s""",
         (owner, after, limit),
     ).fetchall()
-
-
-def request_hash(change: Change) -> str:
-    """What a change asks for, to tell a replay from a key reused for something else. The
-    data's keys are sorted: a client that re-encodes the same change sends the same request."""
-    canonical = (
-        change.entity.value,
-        str(change.entity_id),
-        change.op.value,
-        change.base_version,
-        sorted(change.data.items()),
-    )
-    return hashlib.sha256(to_json(canonical, inf_nan_mode="constants")).hexdigest()

@@ -10,8 +10,11 @@ skips an event that commits late (docs/ledger.md).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 from uuid import UUID
+
+from pydantic_core import to_json
 
 from shared import db
 from shared.errors import AppError
@@ -49,7 +52,7 @@ def push(owner: UUID, body: PushIn) -> PushOut:
         results: list[ChangeResult] = []
         new: list[tuple[str, str, dict[str, object]]] = []
         for change in body.changes:
-            digest = store.request_hash(change)
+            digest = request_hash(change)
             if change.idempotency_key in stored:
                 earlier_digest, earlier = stored[change.idempotency_key]
                 results.append(
@@ -124,3 +127,16 @@ def pull(owner: UUID, body: PullIn) -> PullOut:
     page = [EventOut.model_validate(r) for r in rows[: body.limit]]
     cursor = page[-1].sequence if page else body.cursor
     return PullOut(changes=page, cursor=cursor, has_more=len(rows) > body.limit)
+
+
+def request_hash(change: Change) -> str:
+    """What a change asks for, to tell a replay from a key reused for something else. The
+    data's keys are sorted: a client that re-encodes the same change sends the same request."""
+    canonical = (
+        change.entity.value,
+        str(change.entity_id),
+        change.op.value,
+        change.base_version,
+        sorted(change.data.items()),
+    )
+    return hashlib.sha256(to_json(canonical, inf_nan_mode="constants")).hexdigest()

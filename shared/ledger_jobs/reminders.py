@@ -15,11 +15,11 @@ from uuid import UUID
 
 from shared import db
 from shared.devices.service import endpoints
-from shared.errors import AppError, NotFound
+from shared.errors import AppError
 from shared.identity.users import email_addresses
-from shared.ledger import contacts, transactions
+from shared.ledger import transactions
 from shared.ledger.money import format_amount
-from shared.ledger.schemas import TransactionOut
+from shared.ledger.transactions import Debt
 from shared.monitoring.system_events import record_counts
 from shared.observability import logger
 from shared.reminders.service import DueReminder, advance, claim_due, retire
@@ -39,17 +39,14 @@ class RunSummary:
     retired: int  # the transaction is settled or gone
 
 
-def text(reminder: DueReminder, debt: TransactionOut, contact_name: str) -> str:
+def text(reminder: DueReminder, debt: Debt) -> str:
     if reminder.message:
         return reminder.message
-    amount = format_amount(debt.open_amount, debt.currency)
-    who = (
-        f"{contact_name} owes you {amount}"
-        if debt.direction == "lent"
-        else (f"You owe {contact_name} {amount}")
-    )
-    due = f" (due {debt.due_at:%Y-%m-%d})" if debt.due_at else ""
-    return f"{who}{due}. {debt.description}".strip().removesuffix(".") + "."
+    t, name = debt.transaction, debt.contact_name
+    amount = format_amount(t.open_amount, t.currency)
+    who = f"{name} owes you {amount}" if t.direction == "lent" else f"You owe {name} {amount}"
+    due = f" (due {t.due_at:%Y-%m-%d})" if t.due_at else ""
+    return f"{who}{due}. {t.description}".strip().removesuffix(".") + "."
 
 
 def run() -> RunSummary:
@@ -61,15 +58,13 @@ def run() -> RunSummary:
         devices = endpoints(owners) if owners else {}
         outcomes: list[tuple[DueReminder, bool]] = []
         retired: list[UUID] = []
+        found = transactions.debts([(r.owner_id, r.transaction_id) for r in due])
         for reminder in due:
-            try:
-                debt = transactions.get(reminder.owner_id, reminder.transaction_id)
-            except NotFound:
-                debt = None
-            if debt is None or debt.open_amount == 0 or debt.settles_id is not None:
+            debt = found.get((reminder.owner_id, reminder.transaction_id))
+            if debt is None or debt.transaction.open_amount == 0:
                 retired.append(reminder.id)
                 continue
-            body = text(reminder, debt, contacts.get(reminder.owner_id, debt.contact_id).name)
+            body = text(reminder, debt)
             try:
                 made = _notify(reminder, body, addresses.get(reminder.owner_id), devices)
             except AppError:  # e.g. an address the email handler refuses

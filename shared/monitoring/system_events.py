@@ -74,11 +74,13 @@ def record_counts(counts: Mapping[str, int], labels: dict[str, str] | None = Non
     if not counts:
         return
     from aws_lambda_powertools.metrics import MetricUnit
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
     from shared.observability import metrics
 
-    for name, value in counts.items():
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    if not is_metrics_disabled():  # disabled, Powertools still keeps them (and prints at 100)
+        for name, value in counts.items():
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     db.connection().execute(
         "INSERT INTO metrics (name, metric_type, value, labels)"
         " SELECT n, 'counter', v, %s FROM unnest(%s::text[], %s::float8[]) AS t(n, v)",

@@ -79,11 +79,8 @@ def search(owner: UUID, limit: int, after: str | None) -> ReminderPage:
     params: dict[str, Any] = {"owner": owner, "limit": limit + 1}
     where = "owner_id = %(owner)s"
     if after:
-        created, last_id = cursor.decode("reminders", after, 2)
-        try:
-            params |= {"created": datetime.fromisoformat(created), "id": UUID(last_id)}
-        except ValueError:
-            raise ValidationFailed("cursor", "is not a cursor this list returned") from None
+        created, last_id = cursor.decode("reminders", after, datetime.fromisoformat, UUID)
+        params |= {"created": created, "id": last_id}
         where += " AND (created_at, id) > (%(created)s, %(id)s)"
     rows = (
         db.connection()
@@ -162,16 +159,14 @@ def claim_due(conn: db.Connection, limit: int) -> tuple[list[DueReminder], datet
     """Due reminders, locked until the caller's transaction ends (skipping those another run
     holds), and the transaction's time."""
     rows = conn.execute(
-        """SELECT id, owner_id, transaction_id, recurrence, channels, message, next_run_at,
-                  now() AS now
+        """SELECT id, owner_id, transaction_id, recurrence, channels, message, next_run_at
            FROM reminders WHERE active AND next_run_at <= now()
            ORDER BY next_run_at LIMIT %s FOR UPDATE SKIP LOCKED""",
         (limit,),
     ).fetchall()
-    if not rows:
-        return [], conn.execute("SELECT now() AS now").fetchone()["now"]  # type: ignore[index]
-    now = rows[0]["now"]
-    return [DueReminder(**{k: v for k, v in r.items() if k != "now"}) for r in rows], now
+    now = conn.execute("SELECT now() AS now").fetchone()
+    assert now is not None
+    return [DueReminder(**r) for r in rows], now["now"]
 
 
 def next_occurrence(reminder: DueReminder, now: datetime) -> datetime | None:
