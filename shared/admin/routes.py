@@ -18,7 +18,7 @@ from shared.http.pagination import pagination
 from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity import audit, users
 from shared.identity.dependencies import AdminUser
-from shared.identity.models import UserStats
+from shared.identity.models import DailyRegistrations, UserStats
 from shared.paging import Page
 from shared.timestamps import IsoDatetime
 
@@ -28,6 +28,14 @@ router = group_router("/api/v1/admin", "Admin")
 @router.get("/users/stats", summary="User statistics")
 async def user_stats(_: AdminUser) -> Envelope[UserStats]:
     return ok(users.stats())
+
+
+@router.get("/users/registrations", summary="Accounts created per UTC day, zero-filled")
+async def registrations(
+    _: AdminUser,
+    days: Annotated[int, Query(ge=1, le=366, description="Days back, today included")] = 30,
+) -> Envelope[list[DailyRegistrations]]:
+    return ok(users.registrations_by_day(days))
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""/api/v1/auth: register, login, logout(-all), me, refresh, API keys."""
+"""/api/v1/auth: register, login, logout(-all), me, refresh, sessions, API keys."""
 
 # No `from __future__ import annotations`: FastAPI would eval() every string annotation of
 # every route at import; real annotations are evaluated once, by the interpreter.
@@ -23,7 +23,7 @@ from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity import api_keys, sessions
 from shared.identity import authentication as service
 from shared.identity.dependencies import CurrentUser, client_ip, require_session
-from shared.identity.models import ApiKey, CreatedApiKey, UserProfile
+from shared.identity.models import ActiveSession, ApiKey, CreatedApiKey, UserProfile
 from shared.identity.principal import ApiKeyScope, Role
 from shared.identity.validation import email_field, password_field, username_field
 from shared.timestamps import IsoDatetime, Timestamp
@@ -132,6 +132,23 @@ async def refresh(user: CurrentUser) -> Envelope[Refreshed]:
     if refreshed is None:
         raise Conflict(REFRESH_TOO_SOON)
     return ok(Refreshed(expires_at=refreshed[0], refreshed_at=refreshed[1]))
+
+
+@router.get("/sessions", summary="The caller's active sessions (never their tokens)")
+async def list_sessions(user: CurrentUser) -> Envelope[list[ActiveSession]]:
+    return ok(sessions.active_sessions(user.id, user.session_id))
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    summary="End one of the caller's sessions",
+    responses=errors(NotFound),
+)
+async def end_session(user: CurrentUser, session_id: UUID) -> Envelope[str]:
+    require_session(user)
+    if not sessions.end_own_session(user.id, session_id):
+        raise NotFound("Session not found")
+    return ok("Session ended")
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -84,3 +85,19 @@ class ApiKey(BaseModel):
 
 class CreatedApiKey(ApiKey):
     key: str = Field(description="The full key. It is shown only in this response.")
+
+
+class DailyRegistrations(BaseModel):
+    day: date = Field(description="A UTC day")
+    count: int
+
+
+class ActiveSession(BaseModel):
+    """One of the caller's signed-in sessions (never its token)."""
+
+    id: UUID
+    created_at: Timestamp
+    expires_at: Timestamp
+    last_activity_at: Timestamp
+    user_agent: str | None
+    current: bool = Field(description="The session making this request")

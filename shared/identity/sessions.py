@@ -13,6 +13,7 @@ from uuid import UUID
 
 from shared import db
 from shared.identity import tokens
+from shared.identity.models import ActiveSession
 from shared.identity.principal import ApiKeyScope, AuthUser, Role
 from shared.settings import get_settings
 
@@ -150,6 +151,29 @@ def refresh(session_id: UUID) -> tuple[datetime, datetime] | None:
         .fetchone()
     )
     return None if row is None else (row["expires_at"], row["last_refreshed_at"])
+
+
+def active_sessions(user_id: UUID, current: UUID | None) -> list[ActiveSession]:
+    rows = (
+        db.connection()
+        .execute(
+            """SELECT id, created_at, expires_at, last_activity_at, user_agent, id = %s AS current
+               FROM sessions WHERE user_id = %s AND is_active AND expires_at > now()
+               ORDER BY last_activity_at DESC""",
+            (current, user_id),
+        )
+        .fetchall()
+    )
+    return [ActiveSession.model_validate(r) for r in rows]
+
+
+def end_own_session(user_id: UUID, session_id: UUID) -> bool:
+    """End one of the user's sessions; False when they have no such active session."""
+    cursor = db.connection().execute(
+        "UPDATE sessions SET is_active = false WHERE id = %s AND user_id = %s AND is_active",
+        (session_id, user_id),
+    )
+    return cursor.rowcount == 1
 
 
 def end_session(session_id: UUID) -> None:

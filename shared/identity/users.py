@@ -27,7 +27,7 @@ from shared.errors import (
 )
 from shared.identity import audit, passwords, sessions, validation
 from shared.identity.audit import Action
-from shared.identity.models import PROFILE_COLUMNS, UserProfile, UserStats
+from shared.identity.models import PROFILE_COLUMNS, DailyRegistrations, UserProfile, UserStats
 from shared.identity.principal import AuthUser, Role
 from shared.paging import Page
 
@@ -421,6 +421,24 @@ def delete_user(actor: AuthUser, user_id: UUID, reason: str | None, hard_delete:
             reason,
             {"hard_delete": hard_delete},
         )
+
+
+def registrations_by_day(days: int) -> list[DailyRegistrations]:
+    """Accounts created per UTC day over the last `days` days, today included, zero-filled."""
+    rows = (
+        db.connection()
+        .execute(
+            """SELECT d::date AS day, count(u.id) AS count
+               FROM generate_series((now() AT TIME ZONE 'UTC')::date - (%(days)s - 1),
+                                    (now() AT TIME ZONE 'UTC')::date, interval '1 day') d
+               LEFT JOIN users u ON u.created_at >= d AT TIME ZONE 'UTC'
+                                AND u.created_at < (d + interval '1 day') AT TIME ZONE 'UTC'
+               GROUP BY d ORDER BY d""",
+            {"days": days},
+        )
+        .fetchall()
+    )
+    return [DailyRegistrations.model_validate(r) for r in rows]
 
 
 def stats() -> UserStats:

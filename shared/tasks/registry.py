@@ -69,6 +69,8 @@ class TaskHandler:
     # Checks run when the task is submitted, so a payload that can never succeed is refused
     # at once (400) instead of failing later in the worker. Raises PermanentTaskError.
     admit_fn: AdmitFn | None = None
+    # A payload that passes the model, offered to people composing a task (the dashboard's form).
+    example: Any = None
 
     def _model(self, payload: Any) -> BaseModel:
         try:
@@ -100,7 +102,12 @@ _builtins_loaded = False
 
 
 def task_handler(
-    name: str, description: str, payload_model: type[BaseModel], *, admit: AdmitFn | None = None
+    name: str,
+    description: str,
+    payload_model: type[BaseModel],
+    *,
+    admit: AdmitFn | None = None,
+    example: Any = None,
 ) -> Callable[[HandlerFn], HandlerFn]:
     if not valid_name(name):
         raise ValueError(f"invalid task type name {name!r}")
@@ -109,7 +116,7 @@ def task_handler(
         existing = _handlers.get(name)
         if existing is not None and existing.fn is not fn:
             raise ValueError(f"task type {name!r} is already registered")
-        _handlers[name] = TaskHandler(name, description, payload_model, fn, admit)
+        _handlers[name] = TaskHandler(name, description, payload_model, fn, admit, example)
         return fn
 
     return register

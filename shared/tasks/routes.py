@@ -18,6 +18,7 @@ from shared.tasks import service
 from shared.tasks.schemas import (
     CreateTask,
     Priority,
+    TaskDay,
     TaskDetail,
     TaskOut,
     TaskStats,
@@ -77,6 +78,16 @@ async def stats(user: CurrentUser) -> Envelope[TaskStats]:
     if not user.is_moderator:
         raise Forbidden("Moderator access required")
     return ok(service.stats())
+
+
+@router.get("/stats/daily", summary="Tasks created, completed and failed per UTC day")
+async def daily_stats(
+    user: CurrentUser,
+    days: Annotated[int, Query(ge=1, le=366, description="Days back, today included")] = 14,
+) -> Envelope[list[TaskDay]]:
+    if not user.is_moderator:
+        raise Forbidden("Moderator access required")
+    return ok(service.daily(days))
 
 
 @router.get("/dead-letter", summary="Failed tasks: own, or all for moderators and admins")

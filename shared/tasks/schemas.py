@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
@@ -99,6 +100,16 @@ class TaskTypeOut(BaseModel):
     is_active: bool
     created_at: Timestamp
     updated_at: Timestamp
+    example_payload: Any = Field(
+        default=None, description="A payload this type accepts, to start from when composing one"
+    )
+
+
+class TaskDay(BaseModel):
+    day: date = Field(description="A UTC day")
+    created: int
+    completed: int
+    failed: int
 
 
 class StatusCounts(BaseModel):

@@ -23,7 +23,14 @@ from shared.errors import NotFound, ValidationFailed
 from shared.identity.principal import AuthUser
 from shared.settings import get_settings
 from shared.tasks import lifecycle, outbox, queue, registry, retry, states
-from shared.tasks.schemas import StatusCounts, TaskDetail, TaskOut, TaskStats, TaskTypeOut
+from shared.tasks.schemas import (
+    StatusCounts,
+    TaskDay,
+    TaskDetail,
+    TaskOut,
+    TaskStats,
+    TaskTypeOut,
+)
 from shared.tasks.states import (
     FINISHED,
     WAITING,
@@ -480,6 +487,32 @@ def stats(tag: str | None = None) -> TaskStats:
     )
 
 
+DAILY_SQL = f"""
+WITH days AS (
+    SELECT d::date AS day FROM generate_series(
+        (now() AT TIME ZONE 'UTC')::date - (%(days)s - 1), (now() AT TIME ZONE 'UTC')::date,
+        interval '1 day') d
+), created AS (
+    SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM tasks
+    WHERE created_at >= (SELECT min(day) FROM days) AT TIME ZONE 'UTC' GROUP BY 1
+), finished AS (
+    SELECT (completed_at AT TIME ZONE 'UTC')::date AS day,
+           count(*) FILTER (WHERE status = {sql_literal(TaskStatus.COMPLETED)}) AS completed,
+           count(*) FILTER (WHERE status = {sql_literal(TaskStatus.FAILED)}) AS failed
+    FROM tasks WHERE completed_at >= (SELECT min(day) FROM days) AT TIME ZONE 'UTC' GROUP BY 1
+)
+SELECT days.day, COALESCE(created.n, 0) AS created,
+       COALESCE(finished.completed, 0) AS completed, COALESCE(finished.failed, 0) AS failed
+FROM days LEFT JOIN created USING (day) LEFT JOIN finished USING (day) ORDER BY days.day
+"""  # noqa: S608 - status literals from the state machine
+
+
+def daily(days: int) -> list[TaskDay]:
+    """Tasks created, completed and failed per UTC day over the last `days` days, zero-filled."""
+    rows = db.connection().execute(DAILY_SQL, {"days": days}).fetchall()
+    return [TaskDay.model_validate(r) for r in rows]
+
+
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -497,7 +530,12 @@ def list_types() -> list[TaskTypeOut]:
         )
         .fetchall()
     )
-    return [TaskTypeOut.model_validate(r) for r in rows]
+    return [_type_out(r) for r in rows]
+
+
+def _type_out(row: dict[str, Any]) -> TaskTypeOut:
+    handler = registry.get(row["task_type"])
+    return TaskTypeOut.model_validate({**row, "example_payload": handler and handler.example})
 
 
 def upsert_type(task_type: str, description: str | None, is_active: bool | None) -> TaskTypeOut:
@@ -520,7 +558,7 @@ def upsert_type(task_type: str, description: str | None, is_active: bool | None)
         .fetchone()
     )
     assert row is not None
-    return TaskTypeOut.model_validate(row)
+    return _type_out(row)
 
 
 def sync_task_types(conninfo: str) -> list[str]:

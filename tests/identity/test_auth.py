@@ -197,6 +197,22 @@ def test_logout_all_ends_every_session(api: Api) -> None:
     assert {api.as_(t).get(ME).status_code for t in tokens} == {401}
 
 
+def test_sessions_lists_the_callers_own_and_ends_one(api: Api) -> None:
+    api.register("kim")
+    first, second = api.token_for("kim"), api.token_for("kim")
+    _, stranger = create_user()
+    listed = api.as_(first).get("/api/v1/auth/sessions").json()["data"]
+    assert len(listed) == 2 and [s["current"] for s in listed].count(True) == 1
+    assert "token" not in str(listed[0].keys())
+    other = next(s["id"] for s in listed if not s["current"])
+    assert api.as_(stranger).delete(f"/api/v1/auth/sessions/{other}").status_code == 404
+    assert api.as_(first).delete(f"/api/v1/auth/sessions/{other}").status_code == 200
+    assert api.as_(second).get(ME).status_code == 401
+    assert api.as_(first).delete(f"/api/v1/auth/sessions/{other}").status_code == 404
+    assert len(api.as_(first).get("/api/v1/auth/sessions").json()["data"]) == 1
+    assert api.as_(first).delete("/api/v1/auth/sessions/not-a-uuid").status_code == 400
+
+
 def test_login_ends_sessions_idle_for_30_days(api: Api) -> None:
     user, original = create_user()
     conn = db.connection()

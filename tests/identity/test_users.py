@@ -343,3 +343,17 @@ def test_invalid_emails(api: Api, email: str) -> None:
         "VALIDATION_FAILED",
         "Validation failed for email: Invalid email format",
     )
+
+
+def test_registrations_per_day_are_zero_filled_for_admins_only(api: Api) -> None:
+    _, admin = create_user(Role.ADMIN)
+    old, user = create_user()
+    db.connection().execute(
+        "UPDATE users SET created_at = now() - interval '2 days' WHERE id = %s", (old.id,)
+    )
+    path = "/api/v1/admin/users/registrations"
+    assert api.as_(user).get(path).status_code == 403
+    data = api.as_(admin).get(path, params={"days": "4"}).json()["data"]
+    assert [d["count"] for d in data] == [0, 1, 0, 1]
+    assert len(api.as_(admin).get(path).json()["data"]) == 30
+    assert api.as_(admin).get(path, params={"days": "0"}).status_code == 400

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from shared.identity.principal import AuthUser
+from shared.tasks import registry
 from tests.lambda_client import LambdaClient
 from tests.tasks.helpers import sql, task
 from tests.tasks.sqs import Queues
@@ -174,6 +175,35 @@ def test_types_are_public_and_synced_from_the_registry(api: LambdaClient) -> Non
     assert response.status_code == 200
     names = [t["task_type"] for t in response.json()["data"]]
     assert "delay_task" in names and names == sorted(names)
+
+
+def test_every_type_offers_an_example_its_handler_accepts(api: LambdaClient, user: User) -> None:
+    types = {t["task_type"]: t for t in api.get(f"{BASE}/types").json()["data"]}
+    builtins = [h for h in registry.handlers() if h.fn.__module__.startswith("shared.")]
+    assert len(builtins) == 7
+    for handler in builtins:
+        name, out = handler.name, types[handler.name]
+        assert out["example_payload"] is not None, name
+        handler.payload_model.model_validate(out["example_payload"])
+        if name != "webhook":  # admission resolves the URL's host: no DNS here
+            create(api.with_token(user[1]), task_type=name, payload=out["example_payload"])
+
+
+def test_daily_counts_are_zero_filled_and_for_moderators(
+    api: LambdaClient, user: User, moderator: User
+) -> None:
+    done = create(api.with_token(user[1]))
+    sql("UPDATE tasks SET status = 'completed', completed_at = now() WHERE id = %s", done["id"])
+    create(api.with_token(user[1]))
+    assert api.with_token(user[1]).get(f"{BASE}/stats/daily").status_code == 403
+    days = api.with_token(moderator[1]).get(f"{BASE}/stats/daily", params={"days": "3"})
+    data = days.json()["data"]
+    assert [d["created"] for d in data] == [0, 0, 2]
+    assert [(d["completed"], d["failed"]) for d in data] == [(0, 0), (0, 0), (1, 0)]
+    assert data[-1]["day"] == datetime.now(UTC).date().isoformat()
+    for bad in ("0", "367", "x"):
+        response = api.with_token(moderator[1]).get(f"{BASE}/stats/daily", params={"days": bad})
+        assert response.status_code == 400, bad
 
 
 def test_type_admin_endpoint(api: LambdaClient, user: User, moderator: User, admin: User) -> None:

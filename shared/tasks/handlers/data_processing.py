@@ -31,7 +31,10 @@ def _array(data: Any, operation: str) -> list[Any]:
 
 
 @task_handler(
-    "data_processing", "Counts, sums or summarises an array of data", DataProcessingPayload
+    "data_processing",
+    "Counts, sums or summarises an array of data",
+    DataProcessingPayload,
+    example={"data": [3, 1, 4, 1, 5], "operation": "sum"},
 )
 def data_processing(payload: DataProcessingPayload, _ctx: TaskContext) -> dict[str, Any]:
     if "data" not in payload.model_fields_set:

@@ -20,7 +20,12 @@ class DelayPayload(BaseModel):
     deadline: AwareDatetime | None = None
 
 
-@task_handler("delay_task", "Sleeps for delay_seconds, optionally before a deadline", DelayPayload)
+@task_handler(
+    "delay_task",
+    "Sleeps for delay_seconds, optionally before a deadline",
+    DelayPayload,
+    example={"delay_seconds": 1},
+)
 def delay_task(payload: DelayPayload, ctx: TaskContext) -> dict[str, Any]:
     tid, delay, deadline = payload.task_id, payload.delay_seconds, payload.deadline
     if deadline is not None:

@@ -55,7 +55,12 @@ class EmailPayload(BaseModel):
         return [*self.to, *self.cc]
 
 
-@task_handler("email", "Sends an email through Amazon SES", EmailPayload)
+@task_handler(
+    "email",
+    "Sends an email through Amazon SES",
+    EmailPayload,
+    example={"to": "someone@example.com", "subject": "Hello", "body": "Sent as a task."},
+)
 def send_email(payload: EmailPayload, ctx: TaskContext) -> TaskOutput:
     settings = get_settings()
     to = list(payload.to)  # the validator made it a list

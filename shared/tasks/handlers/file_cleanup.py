@@ -79,7 +79,10 @@ class _Deleter:
 
 
 @task_handler(
-    "file_cleanup", "Deletes old objects under a prefix of the reports bucket", FileCleanupPayload
+    "file_cleanup",
+    "Deletes old objects under a prefix of the reports bucket",
+    FileCleanupPayload,
+    example={"file_path": "tmp/", "max_age_hours": 24},
 )
 def file_cleanup(payload: FileCleanupPayload, ctx: TaskContext) -> dict[str, Any]:
     settings = get_settings()

@@ -40,7 +40,12 @@ def message(payload: PushPayload) -> str:
     )
 
 
-@task_handler("push", "Sends a push notification to one device through Amazon SNS", PushPayload)
+@task_handler(
+    "push",
+    "Sends a push notification to one device through Amazon SNS",
+    PushPayload,
+    example={"endpoint": f"{LOCAL_ENDPOINT}example-device", "title": "Hello", "body": "A test."},
+)
 def send_push(payload: PushPayload, ctx: TaskContext) -> TaskOutput:  # noqa: ARG001
     detail: dict[str, Any] = {"endpoint": payload.endpoint}
     if get_settings().environment in SAFE_ENVIRONMENTS:

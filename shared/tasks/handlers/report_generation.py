@@ -173,7 +173,12 @@ def report_key(payload: ReportPayload, task_id: UUID) -> str:
     return f"{REPORTS_PREFIX}{payload.report_type}/{span}/{task_id}.{payload.format}"
 
 
-@task_handler("report_generation", "Builds a tasks/events/users report into S3", ReportPayload)
+@task_handler(
+    "report_generation",
+    "Builds a tasks/events/users report into S3",
+    ReportPayload,
+    example={"report_type": "tasks", "start_date": "2026-01-01", "end_date": "2026-01-31"},
+)
 def report_generation(payload: ReportPayload, ctx: TaskContext) -> dict[str, Any]:
     settings = get_settings()
     bucket = settings.handlers.reports_bucket

@@ -287,7 +287,13 @@ def _deliver(payload: WebhookPayload, ctx: TaskContext) -> _Response:
     raise PermanentTaskError(f"Webhook stopped after {MAX_REDIRECTS} redirects")
 
 
-@task_handler("webhook", "Sends a signed HTTP request to a URL", WebhookPayload, admit=admit)
+@task_handler(
+    "webhook",
+    "Sends a signed HTTP request to a URL",
+    WebhookPayload,
+    admit=admit,
+    example={"url": "https://example.com/hooks/task", "payload": {"hello": "world"}},
+)
 def webhook(payload: WebhookPayload, ctx: TaskContext) -> dict[str, Any]:
     response = _deliver(payload, ctx)
     status = response.status
