@@ -102,7 +102,7 @@ def local_stack(
     it with 0."""
     port = pg.free_port()
     log, state = tmp_path / "stack.log", tmp_path / "stack.json"
-    command = [sys.executable, "-m", "tools.devstack", "--port", str(port)]
+    command = [sys.executable, "-m", "tools.devstack", "--port", str(port), "--no-web"]
     command += ["--moto-port", str(pg.free_port()), "--state-file", str(state), *args]
     with log.open("w") as out:
         process = subprocess.Popen(

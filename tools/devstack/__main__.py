@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SCHEDULE",
         help="also fire this schedule at startup (repeatable)",
     )
+    parser.add_argument(
+        "--no-web", action="store_true", help="serve the API only (no dashboard build or files)"
+    )
     parser.add_argument("--moto-port", type=int, default=None, help="moto port (default 4566)")
     parser.add_argument("--state-file", type=Path, default=STATE_FILE, help=argparse.SUPPRESS)
     parser.add_argument("--template", type=Path, default=TEMPLATE, help="SAM template to run")
@@ -41,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         moto_port=args.moto_port,
         state_file=args.state_file,
         template_path=args.template,
+        web=not args.no_web,
     )
 
 

@@ -9,9 +9,11 @@ import sys
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tools.devstack import dashboard
 from tools.devstack.invoke import Handler
 from tools.devstack.routes import RouteTable
 from tools.devstack.template import Function
@@ -54,6 +56,7 @@ class Gateway(ThreadingHTTPServer):
         handler_for: Callable[[Function], Handler],
     ) -> None:
         super().__init__(address, _RequestHandler, bind_and_activate=False)
+        self.dashboard: Path | None = None  # a built web/dist, served at / when set
         try:
             self.server_bind()
         except OSError:
@@ -79,6 +82,13 @@ class Gateway(ThreadingHTTPServer):
         split = urlsplit(target)
         path = split.path or "/"
         match = self.routes.match(method, path)
+        if match is None and self.dashboard is not None and _dashboard_path(method, path):
+            page = dashboard.asset(self.dashboard, path)
+            page_headers = [
+                ("content-type", page.content_type),
+                ("cache-control", page.cache_control),
+            ]
+            return 200, page_headers, page.body
         if match is None:
             log.info("HTTP %s %s -> no route, 404", method, path)
             return _json(404, "Not Found")
@@ -112,6 +122,12 @@ class Gateway(ThreadingHTTPServer):
             (time.monotonic() - started) * 1000,
         )
         return response
+
+
+def _dashboard_path(method: str, path: str) -> bool:
+    """The API's paths stay the API's: an unknown /api/... is a JSON 404, never the app."""
+    api = path == "/api" or path.startswith(("/api/", "/api-docs"))
+    return method in ("GET", "HEAD") and not api
 
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's limit; the app's own is lower

@@ -18,6 +18,7 @@ import psycopg
 
 from shared.migrations import MigrationError
 from tools import pg
+from tools.devstack import dashboard
 from tools.devstack.gateway import Gateway
 from tools.devstack.invoke import Invoker
 from tools.devstack.routes import RouteTable
@@ -108,6 +109,7 @@ def run(
     moto_port: int | None = None,
     state_file: Path = STATE_FILE,
     template_path: Path = TEMPLATE,
+    web: bool = True,
 ) -> int:
     """Run the stack until SIGINT/SIGTERM. Returns the exit code."""
     started = time.monotonic()
@@ -136,6 +138,7 @@ def run(
     except OSError as error:
         log.error("cannot listen on 127.0.0.1:%d: %s (use --port)", port, error)
         return 1
+    gateway.dashboard = dashboard.prepare() if web else None
     stop = threading.Event()
     try:
         with (
@@ -149,7 +152,7 @@ def run(
                 thread.start()
             api = f"http://127.0.0.1:{port}"
             _write_state(state_file, api, svc)
-            _banner(api, svc, template, schedule_lines, time.monotonic() - started)
+            _banner(api, svc, template, schedule_lines, time.monotonic() - started, gateway)
             while not stop.wait(0.5):
                 pass
             log.info("stopping")
@@ -168,10 +171,16 @@ def run(
 
 
 def _banner(
-    api: str, svc: Services, template: Template, schedule_lines: list[str], seconds: float
+    api: str,
+    svc: Services,
+    template: Template,
+    schedule_lines: list[str],
+    seconds: float,
+    gateway: Gateway,
 ) -> None:
     lines = [
         f"local stack ready in {seconds:.1f} s",
+        f"  dashboard    {api}/" if gateway.dashboard else "  dashboard    not served (see above)",
         f"  API          {api}  (health: {api}/api/v1/health)",
         f"  API docs     {api}/api-docs  (OpenAPI: {api}/api-docs/openapi.json)",
         f"  database     {_redacted(svc.database_url)}",
