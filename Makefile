@@ -4,7 +4,8 @@ export UV_PYTHON_DOWNLOADS ?= never
 VENV := .venv/bin
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: bootstrap run test fuzz chaos sam-image sam-test lint check-template sam-build bench openapi clean rds-ca-bundle
+.PHONY: bootstrap run test fuzz chaos sam-image sam-test lint check-template sam-build bench openapi clean rds-ca-bundle \
+	web web-deps web-client web-check e2e deploy-web
 
 bootstrap: .venv/.ready
 .venv/.ready: uv.lock pyproject.toml scripts/bootstrap.sh
@@ -14,8 +15,9 @@ bootstrap: .venv/.ready
 run: bootstrap ## the whole system on http://localhost:3000
 	$(VENV)/python -m tools.devstack $(ARGS)
 
-test: bootstrap ## the full test suite against a real PostgreSQL
+test: bootstrap ## everything: pytest against a real PostgreSQL, then the dashboard's checks and e2e
 	$(VENV)/pytest -n auto -p no:cacheprovider $(ARGS)
+	@if [ -z "$(ARGS)" ]; then $(MAKE) --no-print-directory web-check e2e; fi
 
 fuzz: bootstrap ## the property-based API run, longer (FUZZ_EXAMPLES per operation, default 500)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(VENV)/pytest -n auto -p no:cacheprovider tests/fuzz
@@ -59,5 +61,31 @@ sam-test: bootstrap sam-image ## every function in a Lambda container through sa
 chaos: bootstrap ## the task engine under faults: 10,000 tasks, a killed worker, PostgreSQL down 15 s
 	$(VENV)/python -m bench.chaos $(ARGS)
 
+# ---- the web dashboard (web/, Node 20+) ---------------------------------------------------
+web-deps: web/node_modules/.package-lock.json
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
+web: web-deps ## build the dashboard into web/dist and print the bundle sizes
+	cd web && npm run build
+
+web-client: bootstrap web-deps ## regenerate web/src/api/schema.d.ts from the API's OpenAPI document
+	$(VENV)/starter export-openapi --output docs/openapi.json
+	cd web && npm run client
+
+web-check: bootstrap web-deps ## the client matches the API; ESLint, Prettier, tsc --strict, Vitest
+	$(VENV)/starter export-openapi --output docs/openapi.json
+	cd web && CLIENT_OUT=.client-check.d.ts npm run -s client >/dev/null
+	@cmp -s web/.client-check.d.ts web/src/api/schema.d.ts || { diff -u web/src/api/schema.d.ts \
+		web/.client-check.d.ts | head -40; echo "web/src/api/schema.d.ts is stale: run make web-client"; exit 1; }
+	cd web && npm run lint && npm run typecheck && npm test
+
+e2e: bootstrap web-deps ## Playwright in Debian's chromium against a real local stack (screenshots: web/test-results)
+	$(VENV)/python -m tools.web_e2e $(ARGS)
+
+deploy-web: bootstrap web ## upload web/dist to the stack's dashboard bucket and invalidate CloudFront
+	$(VENV)/python -m tools.deploy_web $(ARGS)
+
 clean:
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache web/dist web/test-results

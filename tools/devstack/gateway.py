@@ -81,14 +81,15 @@ class Gateway(ThreadingHTTPServer):
     ) -> Response:
         split = urlsplit(target)
         path = split.path or "/"
-        match = self.routes.match(method, path)
-        if match is None and self.dashboard is not None and _dashboard_path(method, path):
+        if self.dashboard is not None and _dashboard_path(method, path):
+            # Before the routes: the catch-all $default route would answer every page with 404.
             page = dashboard.asset(self.dashboard, path)
             page_headers = [
                 ("content-type", page.content_type),
                 ("cache-control", page.cache_control),
             ]
             return 200, page_headers, page.body
+        match = self.routes.match(method, path)
         if match is None:
             log.info("HTTP %s %s -> no route, 404", method, path)
             return _json(404, "Not Found")

@@ -126,24 +126,25 @@ export function Button({
 export const inputClass =
   "mt-1 block w-full rounded-md border border-slate-400 bg-white px-2 py-1.5 text-sm focus:border-indigo-600 focus:outline-none focus:ring-1 focus:ring-indigo-600";
 
-/** A labelled control: the label wraps it, so its accessible name is exactly the label; a hint
- * is outside the label and tied to the control as its description. */
+/** A labelled control, tied by id: its accessible name is exactly the label (a wrapping label
+ * would also take in a select's option texts); a hint is tied as its description. */
 export function Field({
   label,
   children,
   hint,
 }: {
   label: string;
-  children: React.ReactElement<{ "aria-describedby"?: string }>;
+  children: React.ReactElement<{ id?: string; "aria-describedby"?: string }>;
   hint?: string;
 }) {
-  const hintId = useId();
+  const id = useId();
+  const hintId = `${id}-hint`;
   return (
     <div>
-      <label className="block text-sm font-medium text-slate-800">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {label}
-        {hint ? cloneElement(children, { "aria-describedby": hintId }) : children}
       </label>
+      {cloneElement(children, { id, ...(hint && { "aria-describedby": hintId }) })}
       {hint && (
         <p id={hintId} className="mt-1 text-xs text-slate-600">
           {hint}

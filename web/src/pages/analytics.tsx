@@ -57,7 +57,7 @@ export function AnalyticsPage() {
                 role,
                 count: s.by_role[role],
               }))}
-              x="role"
+              x="group"
               series={[{ key: "count", label: "Users" }]}
             />
           ) : (

@@ -352,6 +352,7 @@ export function MetricsPage() {
         ) : (
           <pre
             aria-label="Prometheus exposition"
+            tabIndex={0}
             className="max-h-80 overflow-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100"
           >
             {prometheus.data || "# no metrics yet"}
