@@ -5,7 +5,8 @@ import type { components, paths } from "./schema";
 /** The API's models, generated from its OpenAPI document (`make web-client`). */
 export type Schemas = components["schemas"];
 
-export const api = createClient<paths>({ baseUrl: "" });
+// Same origin: locally the gateway serves the app and the API; deployed, CloudFront does.
+export const api = createClient<paths>({ baseUrl: globalThis.location.origin });
 
 /** A failed call, from the API's error envelope: `{success: false, error: {code, message}}`. */
 export class ApiError extends Error {
