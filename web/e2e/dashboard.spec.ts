@@ -148,8 +148,18 @@ test("a registered user works in their own space and is kept out of admin pages"
     await page.goto(route);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Access denied");
   }
-  await page.goto("/admin/profile");
-  await settled(page);
+  expect(await axeViolations(page)).toEqual([]);
+  for (const route of [
+    "/admin/tasks",
+    "/admin/tasks/new",
+    "/admin/tasks/dead-letter",
+    "/admin/profile",
+  ]) {
+    await page.goto(route);
+    await settled(page);
+    await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("Access denied");
+    expect(await axeViolations(page), route).toEqual([]);
+  }
   expect(problems).toEqual([]);
 });
 

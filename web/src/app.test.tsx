@@ -11,6 +11,7 @@ const fetchMock = vi.hoisted(() => {
   return mock;
 });
 
+import { NAV } from "./access";
 import { session } from "./auth/session";
 import { createAppRouter } from "./router";
 
@@ -43,6 +44,15 @@ function signedInAs(role: "user" | "moderator" | "admin") {
     return Promise.resolve(json(200, { success: true, data: [] }));
   });
 }
+
+describe("routes", () => {
+  it("has a page behind every sidebar link", () => {
+    const paths = Object.keys(createAppRouter().routesByPath);
+    for (const item of NAV.flatMap((section) => section.items)) {
+      expect(paths, item.to).toContain(item.to);
+    }
+  });
+});
 
 describe("guards", () => {
   beforeEach(() => {
