@@ -38,7 +38,7 @@ def local_stack(database_url: str) -> Iterator[int]:
     """The local stack in a subprocess on free ports; yields its HTTP port."""
     port = pg.free_port()
     state = Path(tempfile.mkdtemp()) / "stack.json"
-    command = [sys.executable, "-m", "tools.devstack", "--port", str(port)]
+    command = [sys.executable, "-m", "tools.devstack", "--port", str(port), "--no-web"]
     command += ["--moto-port", str(pg.free_port()), "--state-file", str(state)]
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url}
     process = subprocess.Popen(

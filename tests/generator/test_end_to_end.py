@@ -51,7 +51,7 @@ def call_through_the_local_stack(repo: Path, database_url: str) -> None:
     port = pg.free_port()
     base = f"http://127.0.0.1:{port}"
     log = repo / "stack.log"
-    command = [sys.executable, "-m", "tools.devstack", "--port", str(port)]
+    command = [sys.executable, "-m", "tools.devstack", "--port", str(port), "--no-web"]
     command += ["--moto-port", str(pg.free_port()), "--state-file", str(repo / "stack.json")]
     env = {**os.environ, "PYTHONPATH": str(repo), "DATABASE_URL": database_url}
     with log.open("w") as out:
