@@ -26,7 +26,8 @@ interface ChartProps<T> {
   stacked?: boolean;
 }
 
-/** A chart with a text title; the numbers are also in the page's tables or cards. */
+/** A chart with a text title; the numbers are also in the page's tables or cards. Animations
+ * are off: data that refreshes should not replay them (and bars started from zero height). */
 function Figure({ title, children }: { title: string; children: React.ReactElement }) {
   return (
     <figure className="h-72 w-full">
@@ -60,6 +61,7 @@ export function BarSeriesChart<T extends object>({
             name={s.label}
             fill={COLORS[i % COLORS.length]}
             stackId={stacked ? "all" : undefined}
+            isAnimationActive={false}
           />
         ))}
       </BarChart>
