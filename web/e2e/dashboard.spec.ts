@@ -97,7 +97,10 @@ test("the admin opens every page without errors, failed calls or accessibility v
     await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("Access denied");
     if (route === "/admin/analytics") {
       // Bars, not just axes: users by role always has the admin.
-      await expect(page.locator(".recharts-bar-rectangle path").first()).toBeVisible();
+      for (const chart of ["Active users per role", "Tasks per day (UTC)"]) {
+        const figure = page.locator("figure", { hasText: chart });
+        await expect(figure.locator(".recharts-bar-rectangle path").first()).toBeVisible();
+      }
     }
     if (route === "/admin/monitoring/metrics") {
       await expect(page.locator(".recharts-line-curve")).not.toHaveCount(0);

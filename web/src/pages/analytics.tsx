@@ -53,9 +53,10 @@ export function AnalyticsPage() {
           {s ? (
             <BarSeriesChart
               title="Active users per role"
-              data={(["user", "moderator", "admin"] as const).map((role) => ({
-                role,
-                count: s.by_role[role],
+              data={(["user", "moderator", "admin"] as const).map((group) => ({
+                // Not `role`: recharts copies data keys onto its SVG elements (an invalid ARIA role).
+                group,
+                count: s.by_role[group],
               }))}
               x="group"
               series={[{ key: "count", label: "Users" }]}
