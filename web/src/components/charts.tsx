@@ -84,7 +84,7 @@ export function LineSeriesChart<T extends object>({ title, data, x, series }: Ch
             dataKey={s.key}
             name={s.label}
             stroke={COLORS[i % COLORS.length]}
-            dot={false}
+            dot={data.length < 2} // a lone point has no line to draw
             isAnimationActive={false}
           />
         ))}
