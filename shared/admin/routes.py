@@ -1,5 +1,5 @@
-"""/api/v1/admin: user statistics, detailed health with error text, the audit trail, and a
-user's debts ledger (read with a reason, audit-logged); admins only."""
+"""/api/v1/admin: user statistics and deactivated accounts, detailed health with error text,
+the audit trail, and a user's debts ledger (read with a reason, audit-logged); admins only."""
 
 # No `from __future__ import annotations`: FastAPI would eval() every string annotation of
 # every route at import; real annotations are evaluated once, by the interpreter.
@@ -18,7 +18,7 @@ from shared.http.pagination import pagination
 from shared.http.routing import beyond_schema, errors, group_router
 from shared.identity import audit, users
 from shared.identity.dependencies import AdminUser
-from shared.identity.models import DailyRegistrations, UserStats
+from shared.identity.models import DailyRegistrations, UserProfile, UserStats
 from shared.paging import Page
 from shared.timestamps import IsoDatetime
 
@@ -28,6 +28,13 @@ router = group_router("/api/v1/admin", "Admin")
 @router.get("/users/stats", summary="User statistics")
 async def user_stats(_: AdminUser) -> Envelope[UserStats]:
     return ok(users.stats())
+
+
+@router.get("/users/deactivated", summary="Deactivated accounts, to reactivate (admin)")
+async def deactivated_users(
+    _: AdminUser, page: Annotated[Page, Depends(pagination(50, 100))]
+) -> Envelope[list[UserProfile]]:
+    return ok(users.list_deactivated(page))
 
 
 @router.get("/users/registrations", summary="Accounts created per UTC day, zero-filled")

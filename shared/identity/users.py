@@ -289,6 +289,24 @@ def list_users(page: Page) -> list[UserProfile]:
     return [UserProfile.from_row(r) for r in rows]
 
 
+def list_deactivated(page: Page) -> list[UserProfile]:
+    """Deactivated accounts, most recently changed first: the reads above hide them (a
+    deactivated account is gone to everyone else), so this is how an admin finds one to
+    reactivate within its retention period."""
+    rows = (
+        db.connection()
+        .execute(
+            sql.SQL(
+                """SELECT {} FROM users WHERE NOT is_active
+               ORDER BY updated_at DESC, id LIMIT %s OFFSET %s"""
+            ).format(PROFILE_COLUMNS),
+            (page.limit, page.offset),
+        )
+        .fetchall()
+    )
+    return [UserProfile.from_row(r) for r in rows]
+
+
 def admin_update_profile(
     actor: AuthUser,
     user_id: UUID,

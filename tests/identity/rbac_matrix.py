@@ -53,6 +53,7 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/api/v1/auth/logout", AUTH),
     Row("POST", "/api/v1/auth/logout-all", AUTH),
     Row("GET", "/api/v1/auth/me", AUTH),
+    Row("GET", "/api/v1/auth/sessions", AUTH, note="own sessions only"),
     Row("POST", "/api/v1/auth/refresh", AUTH, note="409 within 5 minutes of the last refresh"),
     Row(
         "POST",
@@ -132,6 +133,8 @@ ROWS: tuple[Row, ...] = (
         "409 for the last active admin; 400 on yourself",
     ),
     Row("GET", "/api/v1/admin/users/stats", ADMIN),
+    Row("GET", "/api/v1/admin/users/registrations", ADMIN),
+    Row("GET", "/api/v1/admin/users/deactivated", ADMIN),
     Row("GET", "/api/v1/admin/health", ADMIN),
     Row("GET", "/api/v1/admin/audit", ADMIN),
 )

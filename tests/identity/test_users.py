@@ -357,3 +357,19 @@ def test_registrations_per_day_are_zero_filled_for_admins_only(api: Api) -> None
     assert [d["count"] for d in data] == [0, 1, 0, 1]
     assert len(api.as_(admin).get(path).json()["data"]) == 30
     assert api.as_(admin).get(path, params={"days": "0"}).status_code == 400
+
+
+def test_admins_find_deactivated_accounts_to_reactivate(api: Api) -> None:
+    _, admin = create_user(Role.ADMIN)
+    _, moderator = create_user(Role.MODERATOR)
+    gone, _ = create_user()
+    kept, _ = create_user()
+    path = "/api/v1/admin/users/deactivated"
+    api.as_(admin).put(f"/api/v1/users/{gone.id}/status", json_body={"is_active": False})
+    assert api.as_(moderator).get(path).status_code == 403
+    listed = api.as_(admin).get(path).json()["data"]
+    assert [u["id"] for u in listed] == [str(gone.id)] and listed[0]["is_active"] is False
+    assert str(kept.id) not in {u["id"] for u in api.as_(admin).get(path).json()["data"]}
+    api.as_(admin).put(f"/api/v1/users/{gone.id}/status", json_body={"is_active": True})
+    assert api.as_(admin).get(path).json()["data"] == []
+    assert api.as_(admin).get(path, params={"limit": "0"}).status_code == 400

@@ -227,3 +227,83 @@ test("an ended session sends the user to sign in, then back where they were", as
   await expect(page).toHaveURL(/\/auth\/login$/);
   expect(await page.evaluate(() => localStorage.getItem("starter.session"))).toBeNull();
 });
+
+test("events are recorded and filtered by tag; an alert rule is created, edited and deleted", async ({
+  page,
+}) => {
+  const problems = watch(page);
+  await signIn(page, ADMIN.username, ADMIN.password);
+  await page.goto("/admin/monitoring/events");
+  const marker = `run${Date.now()}`;
+  await page.getByLabel("Message", { exact: true }).fill("Cache warmed");
+  await page.getByLabel("Event tags (JSON)", { exact: true }).fill(`{"marker": "${marker}"}`);
+  await page.getByRole("button", { name: "Record event" }).click();
+  await expect(page.getByText("Event recorded.")).toBeVisible();
+  await page.getByLabel("Tags", { exact: true }).fill(`marker:${marker}`);
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  const events = page.getByRole("table", { name: "Events" });
+  await expect(events.getByRole("row")).toHaveCount(2); // the header and the one event
+  await expect(events).toContainText("Cache warmed");
+
+  await page.goto("/admin/monitoring/alerts");
+  const rule = `Errors ${marker}`;
+  await page.getByLabel("Rule name", { exact: true }).fill(rule);
+  await page.getByRole("button", { name: "Create rule" }).click();
+  const rules = page.getByRole("table", { name: "Alert rules" });
+  await expect(rules).toContainText(rule);
+  await rules
+    .getByRole("row", { name: new RegExp(rule) })
+    .getByRole("button", { name: /Edit/ })
+    .click();
+  await page.getByLabel("Threshold", { exact: true }).fill("42");
+  await page.getByRole("button", { name: "Save rule" }).click();
+  await expect(rules.getByRole("row", { name: new RegExp(rule) })).toContainText("> 42");
+  await rules
+    .getByRole("row", { name: new RegExp(rule) })
+    .getByRole("button", { name: "Delete" })
+    .click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+  await expect(rules.getByText(rule)).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
+test("an admin creates a user, changes their role, deactivates them, and the audit trail shows it", async ({
+  page,
+}) => {
+  const problems = watch(page);
+  await signIn(page, ADMIN.username, ADMIN.password);
+  await page.goto("/admin/users/new");
+  const name = `staff_${Date.now()}`;
+  await page.getByLabel("Username", { exact: true }).fill(name);
+  await page.getByLabel("Email", { exact: true }).fill(`${name}@example.com`);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Reason (audit trail)", { exact: true }).fill("e2e onboarding");
+  await page.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+  await page.getByLabel("New role", { exact: true }).selectOption("moderator");
+  await page.getByRole("button", { name: "Change role" }).click();
+  await expect(page.getByText("Role changed to moderator.")).toBeVisible();
+  await page.getByRole("button", { name: "Deactivate" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Deactivate" }).click();
+  await expect(page.getByText("User deactivated.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Activate" })).toBeVisible();
+
+  await page.goto("/admin/users");
+  await page.getByLabel("Show", { exact: true }).selectOption("deactivated");
+  const deactivated = page.getByRole("table", { name: "Deactivated users" });
+  await deactivated
+    .getByRole("row", { name: new RegExp(name) })
+    .getByRole("button", { name: /Activate/ })
+    .click();
+  await expect(page.getByText(name)).toHaveCount(0);
+  await page.getByLabel("Show", { exact: true }).selectOption("active");
+  await expect(page.getByRole("table", { name: "Users" })).toContainText(name);
+
+  await page.goto("/admin/audit");
+  await page.getByLabel("Action", { exact: true }).selectOption("user.role");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(
+    page.getByRole("table", { name: "Audit entries" }).getByRole("row", { name: new RegExp(name) }),
+  ).toContainText("user.role");
+  expect(problems).toEqual([]);
+});

@@ -2,11 +2,10 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { allows, type Role } from "../access";
-import { api, unwrap } from "../api/client";
+import { api, unwrap, type Schemas } from "../api/client";
 import { useMe } from "../auth/hooks";
 import { Confirm } from "../components/confirm";
 import {
-  Badge,
   Button,
   Card,
   ErrorAlert,
@@ -17,23 +16,82 @@ import {
   Page,
   Pager,
   Table,
+  type Column,
   type Submit,
 } from "../components/ui";
 import { formatDateTime, text } from "../format";
 import { userPowers } from "./user-rules";
 
 const PAGE = 25;
+type Profile = Schemas["UserProfile"];
+
+function isProfile(value: unknown): value is Profile {
+  return typeof value === "object" && value !== null && "is_active" in value && "role" in value;
+}
 const ROLES: Role[] = ["user", "moderator", "admin"];
 
 export function UsersPage() {
   const me = useMe();
+  const queryClient = useQueryClient();
   const [offset, setOffset] = useState(0);
+  const [view, setView] = useState<"active" | "deactivated">("active");
+  const isAdmin = me.data ? allows(me.data.role, "admin") : false;
   const users = useQuery({
-    queryKey: ["users", "list", offset],
-    queryFn: () => unwrap(api.GET("/api/v1/users", { params: { query: { limit: PAGE, offset } } })),
+    queryKey: ["users", view === "active" ? "list" : "deactivated", offset],
+    queryFn: () =>
+      view === "active"
+        ? unwrap(api.GET("/api/v1/users", { params: { query: { limit: PAGE, offset } } }))
+        : unwrap(
+            api.GET("/api/v1/admin/users/deactivated", {
+              params: { query: { limit: PAGE, offset } },
+            }),
+          ),
     placeholderData: keepPreviousData,
   });
-  const isAdmin = me.data ? allows(me.data.role, "admin") : false;
+  const reactivate = useMutation({
+    mutationFn: (id: string) =>
+      unwrap(
+        api.PUT("/api/v1/users/{user_id}/status", {
+          params: { path: { user_id: id } },
+          body: { is_active: true },
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["users"] }),
+  });
+  const columns: Column<Profile>[] = [
+    {
+      header: "Username",
+      cell: (u) =>
+        view === "active" ? (
+          <Link
+            to="/admin/users/$userId"
+            params={{ userId: u.id }}
+            className="text-indigo-800 underline"
+          >
+            {u.username}
+          </Link>
+        ) : (
+          u.username
+        ),
+    },
+    { header: "Email", cell: (u) => u.email },
+    { header: "Role", cell: (u) => u.role },
+    { header: "Last login", cell: (u) => formatDateTime(u.last_login_at) },
+  ];
+  if (view === "deactivated") {
+    columns.push({
+      header: "Actions",
+      cell: (u) => (
+        <Button
+          variant="secondary"
+          disabled={reactivate.isPending}
+          onClick={() => reactivate.mutate(u.id)}
+        >
+          Activate <span className="sr-only">{u.username}</span>
+        </Button>
+      ),
+    });
+  }
   return (
     <Page
       title="Users"
@@ -48,39 +106,33 @@ export function UsersPage() {
         )
       }
     >
-      <ErrorAlert error={users.error} />
+      {isAdmin && (
+        <div className="max-w-xs">
+          <Field label="Show">
+            <select
+              value={view}
+              onChange={(e) => {
+                setView(e.target.value as "active" | "deactivated");
+                setOffset(0);
+              }}
+              className={inputClass}
+            >
+              <option value="active">Active accounts</option>
+              <option value="deactivated">Deactivated accounts</option>
+            </select>
+          </Field>
+        </div>
+      )}
+      <ErrorAlert error={users.error ?? reactivate.error} />
       {users.isPending ? (
         <Loading />
       ) : (
         <Table
-          caption="Users"
+          caption={view === "active" ? "Users" : "Deactivated users"}
           rows={users.data ?? []}
           rowKey={(u) => u.id}
-          columns={[
-            {
-              header: "Username",
-              cell: (u) => (
-                <Link
-                  to="/admin/users/$userId"
-                  params={{ userId: u.id }}
-                  className="text-indigo-800 underline"
-                >
-                  {u.username}
-                </Link>
-              ),
-            },
-            { header: "Email", cell: (u) => u.email },
-            { header: "Role", cell: (u) => u.role },
-            {
-              header: "Status",
-              cell: (u) => (
-                <Badge tone={u.is_active ? "green" : "slate"}>
-                  {u.is_active ? "active" : "deactivated"}
-                </Badge>
-              ),
-            },
-            { header: "Last login", cell: (u) => formatDateTime(u.last_login_at) },
-          ]}
+          empty={view === "active" ? "No users." : "No deactivated accounts."}
+          columns={columns}
         />
       )}
       <Pager offset={offset} limit={PAGE} count={users.data?.length ?? 0} onChange={setOffset} />
@@ -166,9 +218,16 @@ export function UserPage() {
   const path = { params: { path: { user_id: userId } } };
   const act = useMutation({
     mutationFn: async (action: () => Promise<unknown>) => action(),
-    onSuccess: async () => {
+    onSuccess: async (result) => {
       setError(null);
-      await queryClient.invalidateQueries({ queryKey: ["users"] });
+      // Status and role changes answer with the profile: keep it rather than read it again,
+      // because the API hides a deactivated account from reads (404) but this page can still
+      // reactivate it.
+      if (isProfile(result)) queryClient.setQueryData(["users", "detail", userId], result);
+      await queryClient.invalidateQueries({
+        queryKey: ["users"],
+        predicate: (q) => q.queryKey[1] !== "detail",
+      });
     },
     onError: (e) => {
       setDone(null);
