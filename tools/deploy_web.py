@@ -9,16 +9,14 @@ there yet. Objects no longer in the build are deleted, and CloudFront is invalid
 from __future__ import annotations
 
 import argparse
-import mimetypes
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tools.devstack.dashboard import IMMUTABLE, WEB
+from tools.devstack.dashboard import WEB, cache_control, content_type
 
-REVALIDATE = "no-cache"
 DEFAULT_STACK = "serverless-starter"  # samconfig.toml's stack_name
 
 
@@ -49,8 +47,8 @@ def publish(s3: Any, bucket: str, dist: Path) -> Published:
             Bucket=bucket,
             Key=key,
             Body=path.read_bytes(),
-            ContentType=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-            CacheControl=IMMUTABLE if path.parent.name == "assets" else REVALIDATE,
+            ContentType=content_type(path),
+            CacheControl=cache_control(path),
         )
     keep = {p.relative_to(dist).as_posix() for p in files}
     stale = [

@@ -106,7 +106,7 @@ async def login(body: LoginRequest, request: Request) -> Envelope[LoginResponse]
 
 @router.post("/logout", summary="End the current session")
 async def logout(user: CurrentUser) -> Envelope[str]:
-    sessions.end_session(require_session(user))
+    sessions.end_session(user.id, require_session(user))
     return ok("Logged out successfully")
 
 
@@ -146,7 +146,7 @@ async def list_sessions(user: CurrentUser) -> Envelope[list[ActiveSession]]:
 )
 async def end_session(user: CurrentUser, session_id: UUID) -> Envelope[str]:
     require_session(user)
-    if not sessions.end_own_session(user.id, session_id):
+    if not sessions.end_session(user.id, session_id):
         raise NotFound("Session not found")
     return ok("Session ended")
 

@@ -167,17 +167,13 @@ def active_sessions(user_id: UUID, current: UUID | None) -> list[ActiveSession]:
     return [ActiveSession.model_validate(r) for r in rows]
 
 
-def end_own_session(user_id: UUID, session_id: UUID) -> bool:
+def end_session(user_id: UUID, session_id: UUID) -> bool:
     """End one of the user's sessions; False when they have no such active session."""
     cursor = db.connection().execute(
         "UPDATE sessions SET is_active = false WHERE id = %s AND user_id = %s AND is_active",
         (session_id, user_id),
     )
     return cursor.rowcount == 1
-
-
-def end_session(session_id: UUID) -> None:
-    db.connection().execute("UPDATE sessions SET is_active = false WHERE id = %s", (session_id,))
 
 
 def end_sessions(conn: db.Connection, user_id: UUID, *, keep: UUID | None = None) -> int:

@@ -19,8 +19,7 @@ log = logging.getLogger("devstack")
 
 WEB = REPO / "web"
 SOURCES = ("src", "public", "index.html", "package.json", "package-lock.json", "vite.config.ts")
-# Hashed assets never change under their name; index.html must be fetched afresh to find them.
-IMMUTABLE = "public, max-age=31536000, immutable"
+IMMUTABLE = "public, max-age=31536000, immutable"  # hashed names never change content
 
 
 def _newest(paths: list[Path]) -> float:
@@ -66,6 +65,16 @@ def prepare(web: Path = WEB) -> Path | None:
     return dist if built or (dist / "index.html").exists() else None
 
 
+def content_type(path: Path) -> str:
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def cache_control(path: Path) -> str:
+    """Hashed assets (under assets/) for a year; everything else revalidated on every load, so
+    a new index.html, and the assets it names, are picked up at once. Local and deployed alike."""
+    return IMMUTABLE if path.parent.name == "assets" else "no-cache"
+
+
 @dataclass(frozen=True, slots=True)
 class Asset:
     content_type: str
@@ -77,10 +86,6 @@ def asset(dist: Path, path: str) -> Asset:
     """A GET for `path`: the file when there is one, else index.html (client-side routes)."""
     root = dist.resolve()
     candidate = (root / path.lstrip("/")).resolve()
-    if candidate.is_relative_to(root) and candidate.is_file() and candidate != root / "index.html":
-        kind = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
-        hashed = candidate.parent.name == "assets"
-        cache = IMMUTABLE if hashed else "public, max-age=300"
-        return Asset(kind, cache, candidate.read_bytes())
-    index = root / "index.html"
-    return Asset("text/html; charset=utf-8", "no-cache", index.read_bytes())
+    if not (candidate.is_relative_to(root) and candidate.is_file()):
+        candidate = root / "index.html"
+    return Asset(content_type(candidate), cache_control(candidate), candidate.read_bytes())

@@ -48,3 +48,36 @@ export function text(form: FormData, name: string): string {
   const value = form.get(name);
   return typeof value === "string" ? value : "";
 }
+
+/** A JSON text box's value, or a message naming the box and saying why it is not JSON. */
+export function parseJson(
+  text: string,
+  what: string,
+): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (e) {
+    return {
+      ok: false,
+      message: `${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    };
+  }
+}
+
+/** A box that must hold a JSON object (tags, filters); empty means `{}`. Else the message. */
+export function parseJsonObject(
+  text: string,
+  what: string,
+  example: string,
+): Record<string, unknown> | string {
+  const parsed = parseJson(text || "{}", what);
+  if (
+    !parsed.ok ||
+    typeof parsed.value !== "object" ||
+    parsed.value === null ||
+    Array.isArray(parsed.value)
+  ) {
+    return `${what} must be a JSON object, e.g. ${example}.`;
+  }
+  return parsed.value as Record<string, unknown>;
+}

@@ -2,9 +2,16 @@ import { describe, expect, it } from "vitest";
 import { allows, home, navFor, requiredRole } from "./access";
 import { safeRedirect } from "./auth/hooks";
 import { refreshDelay, session } from "./auth/session";
-import { formatDuration, formatPercent, localToIso, tagFilter } from "./format";
+import {
+  formatDuration,
+  formatPercent,
+  localToIso,
+  parseJson,
+  parseJsonObject,
+  tagFilter,
+} from "./format";
 import { nextStatuses } from "./pages/incident-rules";
-import { isFinal, parsePayload, taskActions } from "./pages/task-rules";
+import { isFinal, taskActions } from "./pages/task-rules";
 import { userPowers } from "./pages/user-rules";
 
 describe("access", () => {
@@ -93,9 +100,14 @@ describe("lifecycles", () => {
     expect(isFinal("completed") && isFinal("cancelled") && !isFinal("retrying")).toBe(true);
   });
   it("parses payloads and says why not", () => {
-    expect(parsePayload('{"a": 1}')).toEqual({ ok: true, value: { a: 1 } });
-    const bad = parsePayload("{a: 1}");
+    expect(parseJson('{"a": 1}', "Payload")).toEqual({ ok: true, value: { a: 1 } });
+    const bad = parseJson("{a: 1}", "Payload");
+    expect(bad.ok || bad.message.startsWith("Payload is not valid JSON")).toBe(true);
     expect(bad.ok).toBe(false);
+    expect(parseJsonObject("", "Tags", "{}")).toEqual({});
+    expect(parseJsonObject("[1]", "Tags", '{"env": "dev"}')).toBe(
+      'Tags must be a JSON object, e.g. {"env": "dev"}.',
+    );
   });
   it("moves incidents forward, reopens resolved ones, and never reopens closed ones", () => {
     expect(nextStatuses("open")).toEqual(["investigating", "resolved", "closed"]);

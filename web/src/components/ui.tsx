@@ -37,6 +37,16 @@ export function Card({ title, children }: { title?: string; children: ReactNode 
   );
 }
 
+/** One term of a record's description list (`<dl>`). */
+export function Detail({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="font-medium text-slate-600">{term}</dt>
+      <dd className="break-all">{children}</dd>
+    </div>
+  );
+}
+
 export function StatCard({ label, value }: { label: string; value: ReactNode }) {
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">

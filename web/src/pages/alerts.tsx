@@ -14,8 +14,7 @@ import {
   Table,
   type Submit,
 } from "../components/ui";
-import { formatDateTime, text } from "../format";
-import { parsePayload } from "./task-rules";
+import { formatDateTime, parseJsonObject, text } from "../format";
 
 type Alert = Schemas["AlertOut"];
 type Rule = Schemas["AlertCreate"];
@@ -24,21 +23,14 @@ const COMPARATORS = [">", ">=", "<", "<=", "=="] as const;
 
 /** The rule form's fields as the API's body; a message when the filters are not a JSON object. */
 export function ruleFromForm(f: FormData): Rule | string {
-  const filters = parsePayload(text(f, "filters") || "{}");
-  if (
-    !filters.ok ||
-    typeof filters.value !== "object" ||
-    filters.value === null ||
-    Array.isArray(filters.value)
-  ) {
-    return 'Filters must be a JSON object, e.g. {"level": "error"}.';
-  }
+  const filters = parseJsonObject(text(f, "filters"), "Filters", '{"level": "error"}');
+  if (typeof filters === "string") return filters;
   const number = (name: string) => Number(text(f, name));
   return {
     name: text(f, "name").trim(),
     description: text(f, "description").trim() || null,
     source: text(f, "source") as Rule["source"],
-    filters: filters.value as Record<string, unknown>,
+    filters,
     aggregation: text(f, "aggregation") as Rule["aggregation"],
     window_minutes: number("window_minutes"),
     comparator: text(f, "comparator") as Rule["comparator"],

@@ -5,6 +5,7 @@ import { api, unwrap, type Schemas } from "../api/client";
 import {
   Button,
   Card,
+  Detail,
   ErrorAlert,
   Field,
   inputClass,
@@ -152,28 +153,15 @@ export function IncidentPage() {
         <>
           <Card>
             <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-3">
-              <div>
-                <dt className="font-medium text-slate-600">Status</dt>
-                <dd data-testid="incident-status">
+              <Detail term="Status">
+                <span data-testid="incident-status">
                   <StatusBadge status={i.status} />
-                </dd>
-              </div>
-              <div>
-                <dt className="font-medium text-slate-600">Severity</dt>
-                <dd>{i.severity}</dd>
-              </div>
-              <div>
-                <dt className="font-medium text-slate-600">Started</dt>
-                <dd>{formatDateTime(i.started_at)}</dd>
-              </div>
-              <div>
-                <dt className="font-medium text-slate-600">Resolved</dt>
-                <dd>{formatDateTime(i.resolved_at)}</dd>
-              </div>
-              <div className="sm:col-span-2">
-                <dt className="font-medium text-slate-600">Description</dt>
-                <dd>{i.description ?? "—"}</dd>
-              </div>
+                </span>
+              </Detail>
+              <Detail term="Severity">{i.severity}</Detail>
+              <Detail term="Started">{formatDateTime(i.started_at)}</Detail>
+              <Detail term="Resolved">{formatDateTime(i.resolved_at)}</Detail>
+              <Detail term="Description">{i.description ?? "—"}</Detail>
             </dl>
           </Card>
           <Card title="Status">

@@ -16,8 +16,7 @@ import {
   Table,
   type Submit,
 } from "../components/ui";
-import { formatDateTime, localToIso, tagFilter, text } from "../format";
-import { parsePayload } from "./task-rules";
+import { formatDateTime, localToIso, parseJsonObject, tagFilter, text } from "../format";
 
 type EventType = Schemas["EventIn"]["event_type"];
 type MetricType = Schemas["MetricIn"]["metric_type"];
@@ -106,14 +105,9 @@ export function EventsPage() {
     event.preventDefault();
     const form = event.currentTarget;
     const f = new FormData(form);
-    const tags = parsePayload(text(f, "tags") || "{}");
-    if (
-      !tags.ok ||
-      typeof tags.value !== "object" ||
-      tags.value === null ||
-      Array.isArray(tags.value)
-    ) {
-      setFormError(new Error('Tags must be a JSON object, e.g. {"env": "dev"}.'));
+    const tags = parseJsonObject(text(f, "tags"), "Tags", '{"env": "dev"}');
+    if (typeof tags === "string") {
+      setFormError(new Error(tags));
       return;
     }
     setCreated(false);
@@ -123,7 +117,7 @@ export function EventsPage() {
         source: text(f, "source").trim(),
         level: text(f, "level"),
         message: text(f, "message").trim() || null,
-        tags: tags.value as Record<string, unknown>,
+        tags,
       },
       { onSuccess: () => form.reset() },
     );

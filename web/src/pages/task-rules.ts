@@ -20,24 +20,10 @@ export function taskActions(status: TaskStatus): {
   return {
     cancel: status === "pending" || status === "retrying",
     retry: status === "failed",
-    remove: status === "completed" || status === "failed" || status === "cancelled",
+    remove: isFinal(status),
   };
 }
 
 export function isFinal(status: TaskStatus | undefined): boolean {
   return status === "completed" || status === "failed" || status === "cancelled";
-}
-
-/** The JSON in the payload box, or a message saying why it is not JSON. */
-export function parsePayload(
-  text: string,
-): { ok: true; value: unknown } | { ok: false; message: string } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (e) {
-    return {
-      ok: false,
-      message: `Payload is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
-    };
-  }
 }

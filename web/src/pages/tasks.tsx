@@ -6,6 +6,7 @@ import { Confirm } from "../components/confirm";
 import {
   Button,
   Card,
+  Detail,
   ErrorAlert,
   Field,
   inputClass,
@@ -18,15 +19,8 @@ import {
   type Column,
   type Submit,
 } from "../components/ui";
-import { formatDateTime, formatDuration, formatJson } from "../format";
-import {
-  isFinal,
-  parsePayload,
-  PRIORITIES,
-  TASK_STATUSES,
-  taskActions,
-  type TaskStatus,
-} from "./task-rules";
+import { formatDateTime, formatDuration, formatJson, parseJson } from "../format";
+import { isFinal, PRIORITIES, TASK_STATUSES, taskActions, type TaskStatus } from "./task-rules";
 
 type Task = Schemas["TaskOut"];
 type Priority = (typeof PRIORITIES)[number];
@@ -270,7 +264,7 @@ export function NewTaskPage() {
 
   function submit(event: Submit) {
     event.preventDefault();
-    const parsed = parsePayload(text);
+    const parsed = parseJson(text, "Payload");
     if (!parsed.ok) {
       setError(new Error(parsed.message));
       return;
@@ -349,19 +343,19 @@ export function TaskPage() {
         <>
           <Card>
             <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-2">
-              <Item term="ID">{t.id}</Item>
-              <Item term="Type">{t.task_type}</Item>
-              <Item term="Status">
+              <Detail term="ID">{t.id}</Detail>
+              <Detail term="Type">{t.task_type}</Detail>
+              <Detail term="Status">
                 <span aria-live="polite" data-testid="task-status">
                   <StatusBadge status={t.status} />
                 </span>
-              </Item>
-              <Item term="Priority">{t.priority}</Item>
-              <Item term="Attempts">{`${t.current_attempt} of ${t.max_attempts}`}</Item>
-              <Item term="Created">{formatDateTime(t.created_at)}</Item>
-              <Item term="Started">{formatDateTime(t.started_at)}</Item>
-              <Item term="Finished">{formatDateTime(t.completed_at)}</Item>
-              {t.last_error && <Item term="Last error">{t.last_error}</Item>}
+              </Detail>
+              <Detail term="Priority">{t.priority}</Detail>
+              <Detail term="Attempts">{`${t.current_attempt} of ${t.max_attempts}`}</Detail>
+              <Detail term="Created">{formatDateTime(t.created_at)}</Detail>
+              <Detail term="Started">{formatDateTime(t.started_at)}</Detail>
+              <Detail term="Finished">{formatDateTime(t.completed_at)}</Detail>
+              {t.last_error && <Detail term="Last error">{t.last_error}</Detail>}
             </dl>
             <div className="mt-4">
               <TaskActions task={t} onDone={() => void navigate({ to: "/admin/tasks" })} />
@@ -397,14 +391,5 @@ export function TaskPage() {
         </>
       )}
     </Page>
-  );
-}
-
-function Item({ term, children }: { term: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="font-medium text-slate-600">{term}</dt>
-      <dd className="break-all">{children}</dd>
-    </div>
   );
 }

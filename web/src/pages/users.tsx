@@ -8,6 +8,7 @@ import { Confirm } from "../components/confirm";
 import {
   Button,
   Card,
+  Detail,
   ErrorAlert,
   Field,
   inputClass,
@@ -255,26 +256,11 @@ export function UserPage() {
       {done && <Notice>{done}</Notice>}
       <Card>
         <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-2">
-          <div>
-            <dt className="font-medium text-slate-600">Email</dt>
-            <dd>{u.email}</dd>
-          </div>
-          <div>
-            <dt className="font-medium text-slate-600">Role</dt>
-            <dd>{u.role}</dd>
-          </div>
-          <div>
-            <dt className="font-medium text-slate-600">Status</dt>
-            <dd>{u.is_active ? "active" : "deactivated"}</dd>
-          </div>
-          <div>
-            <dt className="font-medium text-slate-600">Created</dt>
-            <dd>{formatDateTime(u.created_at)}</dd>
-          </div>
-          <div>
-            <dt className="font-medium text-slate-600">Last login</dt>
-            <dd>{formatDateTime(u.last_login_at)}</dd>
-          </div>
+          <Detail term="Email">{u.email}</Detail>
+          <Detail term="Role">{u.role}</Detail>
+          <Detail term="Status">{u.is_active ? "active" : "deactivated"}</Detail>
+          <Detail term="Created">{formatDateTime(u.created_at)}</Detail>
+          <Detail term="Last login">{formatDateTime(u.last_login_at)}</Detail>
         </dl>
       </Card>
       {powers.changeRole && (
